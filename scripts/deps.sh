@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs the Debian packages confab needs to build, run and test, but only
+# those that are missing; run by `make run` and `make test`.
+set -e
+PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libssl-dev
+      python3 python3-pytest python3-twilio python3-requests sqlite3 curl"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \
+        || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
