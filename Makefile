@@ -13,7 +13,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
         -Wmissing-prototypes -Wold-style-definition -Wpointer-arith -Wcast-qual \
         -Wwrite-strings -Wformat=2 -Wundef -Wvla -Wimplicit-fallthrough -fno-common \
-        -Wno-format-nonliteral
+        -Wno-format-nonliteral -Wno-overlength-strings
 ifeq ($(shell $(CC) --version 2>/dev/null | grep -c gcc),1)
 WARN += -Wduplicated-cond -Wlogical-op -Wrestrict
 endif

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cf_api.c - the API's front door (see cf_api.h): routing table, Basic
+ * auth, method checks, parameter decoding, Idempotency-Key, error bodies.
+ *
+ * Order of checks for a request: the path must name a resource (404), the
+ * credentials must name a project whose id is the path's AccountSid (401,
+ * one body for every cause), the resource must take the method (405), the
+ * body must decode within its caps (400/413), then the resource handler
+ * runs. Idempotency-Key (POST/DELETE) is looked up before the handler and
+ * the response stored after it.
+ */
+#include "cf_api.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "../base/cf_log.h"
+#include "../base/cf_str.h"
+#include "../base/cf_time.h"
+#include "../http/cf_auth.h"
+#include "cf_apiInt.h"
+
+#define MAX_TOKENS 64
+#define IDEM_KEY_MAX 255
+#define IDEM_TTL_US (24 * 3600 * CF_USEC_PER_SEC)
+
+struct route_entry {
+    enum cf_resource res;
+    enum cf_method method;
+    cf_api_fn fn;
+};
+
+static const struct route_entry routes[] = {
+    {CF_R_CONFERENCES, CF_M_GET, cf_api_conferences_list},
+    {CF_R_CONFERENCE, CF_M_GET, cf_api_conference_fetch},
+    {CF_R_CONFERENCE, CF_M_POST, cf_api_conference_update},
+    {CF_R_PARTICIPANTS, CF_M_GET, cf_api_participants_list},
+    {CF_R_PARTICIPANTS, CF_M_POST, cf_api_participant_create},
+    {CF_R_PARTICIPANT, CF_M_GET, cf_api_participant_fetch},
+};
+
+void cf_api_error(struct cf_api_req *r, int status, int code, const char *fmt, ...)
+{
+    char msg[1024];
+    struct cf_json w;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    cf_buf_reset(&r->resp->body);
+    r->resp->status = status;
+    cf_json_init(&w, &r->resp->body);
+    cf_json_open(&w, '{');
+    cf_json_kint(&w, "code", code);
+    cf_json_kstr(&w, "message", msg);
+    cf_json_kstr(&w, "more_info", r->api->more_info);
+    cf_json_kint(&w, "status", status);
+    cf_json_close(&w, '}');
+}
+
+void cf_api_core_error(struct cf_api_req *r, int rc, const struct cf_err *err, const char *what,
+                       const char *sid)
+{
+    const char *m = err && err->msg[0] ? err->msg : NULL;
+    switch (rc) {
+    case CF_ENOTFOUND:
+        cf_api_error(r, 404, 20404, "The requested resource %s was not found", r->req->path);
+        break;
+    case CF_ESTATE:
+        cf_api_error(r, 400, 10000, "%s", m ? m : "The conference is completed and cannot be updated");
+        break;
+    case CF_EEXIST:
+        cf_api_error(r, 400, 16025, "%s", m ? m : "A uniqueness rule would be broken");
+        break;
+    case CF_EINVAL:
+    case CF_ETOOBIG:
+        cf_api_error(r, 400, 10000, "%s", m ? m : "Invalid parameter");
+        break;
+    case CF_ESTORE:
+        cf_log(CF_LOG_ERROR, r->req->id, "msg=\"store failure\" what=%s sid=%s", what,
+               sid ? sid : "-");
+        cf_api_error(r, 503, 20503, "The service is temporarily unavailable; retry the request");
+        break;
+    default:
+        cf_log(CF_LOG_ERROR, r->req->id, "msg=\"internal error\" what=%s rc=%s", what,
+               cf_errname(rc));
+        cf_api_error(r, 500, 20500, "Internal error (request %s)", r->req->id);
+    }
+}
+
+/* ---- parameter readers ---- */
+
+int cf_api_bool(struct cf_api_req *r, const struct cf_params *p, const char *name, bool *out,
+                bool *present)
+{
+    const char *v = cf_params_get(p, name);
+    if (present) *present = v != NULL;
+    if (!v) return 0;
+    if (cf_str_ieq(v, "true")) {
+        *out = true;
+    } else if (cf_str_ieq(v, "false")) {
+        *out = false;
+    } else {
+        cf_api_error(r, 400, 10000, "%s must be true or false", name);
+        return CF_EINVAL;
+    }
+    return 0;
+}
+
+int cf_api_int(struct cf_api_req *r, const struct cf_params *p, const char *name, int lo, int hi,
+               int *out, bool *present)
+{
+    const char *v = cf_params_get(p, name);
+    long n = 0;
+    const char *s;
+    if (present) *present = v != NULL;
+    if (!v) return 0;
+    s = v;
+    if (*s == '-' || *s == '+') s++;
+    if (!*s || strlen(s) > 9) goto bad;
+    for (const char *q = s; *q; q++)
+        if (*q < '0' || *q > '9') goto bad;
+    for (const char *q = s; *q; q++) n = n * 10 + (*q - '0');
+    if (*v == '-') n = -n;
+    if (n < lo || n > hi) goto bad;
+    *out = (int)n;
+    return 0;
+bad:
+    cf_api_error(r, 400, 10000, "%s must be an integer from %d to %d", name, lo, hi);
+    return CF_EINVAL;
+}
+
+static bool is_http_url(const char *v)
+{
+    const char *host;
+    if (strncasecmp(v, "http://", 7) == 0)
+        host = v + 7;
+    else if (strncasecmp(v, "https://", 8) == 0)
+        host = v + 8;
+    else
+        return false;
+    if (!*host || *host == '/' || *host == '?' || *host == '#' || *host == ':') return false;
+    for (const char *q = v; *q; q++)
+        if ((unsigned char)*q <= 0x20 || *q == 0x7f) return false;
+    return strlen(v) <= CF_URL_MAX;
+}
+
+int cf_api_url(struct cf_api_req *r, const struct cf_params *p, const char *name,
+               const char **out)
+{
+    const char *v = cf_params_get(p, name);
+    if (!v) return 0;
+    if (!is_http_url(v)) {
+        cf_api_error(r, 400, 21402, "%s is not a valid absolute http or https URL", name);
+        return CF_EINVAL;
+    }
+    *out = v;
+    return 0;
+}
+
+int cf_api_method(struct cf_api_req *r, const struct cf_params *p, const char *name,
+                  const char *dflt, const char **out)
+{
+    const char *v = cf_params_get(p, name);
+    if (!v || !*v) {
+        *out = dflt;
+        return 0;
+    }
+    if (cf_str_ieq(v, "GET")) {
+        *out = "GET";
+    } else if (cf_str_ieq(v, "POST")) {
+        *out = "POST";
+    } else {
+        cf_api_error(r, 400, 13221, "%s must be GET or POST", name);
+        return CF_EINVAL;
+    }
+    return 0;
+}
+
+/* ---- auth ---- */
+
+static bool authenticate(struct cf_api_req *r, struct cf_store *st)
+{
+    const char *user = NULL, *pass = NULL;
+    unsigned char hash[32];
+    unsigned char (*hashes)[32];
+    size_t n = 0;
+    if (cf_auth_parse_basic(r->req->authorization, r->a, &user, &pass)) return false;
+    if (!cf_id_is_uuid(user) || strcmp(user, r->route.account_sid) != 0) return false;
+    hashes = cf_arena_alloc(r->a, MAX_TOKENS * sizeof *hashes);
+    if (st->ops->token_hashes(st, user, hashes, MAX_TOKENS, &n)) return false;
+    cf_auth_hash_token(pass, hash);
+    if (!cf_auth_hash_match(hash, (const unsigned char(*)[32])hashes, n)) return false;
+    r->project_id = user;
+    r->req->project_id = user;
+    return true;
+}
+
+/* ---- idempotency ---- */
+
+static void request_hash(const struct cf_req *req, unsigned char out[32])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned int n = 32;
+    if (!md) cf_panic("out of memory");
+    EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+    EVP_DigestUpdate(md, req->method_str, strlen(req->method_str));
+    EVP_DigestUpdate(md, "\n", 1);
+    EVP_DigestUpdate(md, req->path, req->path_len);
+    EVP_DigestUpdate(md, "\n", 1);
+    EVP_DigestUpdate(md, req->query, strlen(req->query));
+    EVP_DigestUpdate(md, "\n", 1);
+    EVP_DigestUpdate(md, req->body, req->body_len);
+    EVP_DigestFinal_ex(md, out, &n);
+    EVP_MD_CTX_free(md);
+}
+
+/* Returns true when the response was answered from the key's record. */
+static bool idem_replay(struct cf_api_req *r, struct cf_store *st, const unsigned char h[32])
+{
+    struct cf_idem rec;
+    const char *key = r->req->idempotency_key;
+    int rc = st->ops->idem_get(st, r->project_id, key, r->a, &rec);
+    if (rc == CF_ENOTFOUND) return false;
+    if (rc) {
+        cf_api_core_error(r, rc, NULL, "idempotency", NULL);
+        return true;
+    }
+    if (rec.created < cf_time_now_us() - IDEM_TTL_US) return false; /* expired: reuse */
+    if (memcmp(rec.body_hash, h, 32) != 0) {
+        cf_api_error(r, 422, 10000,
+                     "Idempotency-Key '%s' was already used with a different request", key);
+        return true;
+    }
+    cf_buf_reset(&r->resp->body);
+    cf_buf_append(&r->resp->body, rec.response, rec.response_len);
+    r->resp->status = rec.status;
+    r->resp->extra_name = "Idempotent-Replayed";
+    r->resp->extra_value = "true";
+    return true;
+}
+
+static void idem_store(struct cf_api_req *r, struct cf_store *st, const unsigned char h[32])
+{
+    struct cf_idem rec;
+    int status = r->resp->status;
+    /* Server-side failures are not final: a retry must run again. */
+    if (status >= 500 || status == 429) return;
+    memcpy(rec.body_hash, h, 32);
+    rec.status = status;
+    rec.response = cf_buf_str(&r->resp->body);
+    rec.response_len = r->resp->body.len;
+    rec.created = cf_time_now_us();
+    if (st->ops->idem_put(st, r->project_id, r->req->idempotency_key, &rec))
+        cf_log(CF_LOG_WARN, r->req->id, "msg=\"idempotency record not stored\"");
+}
+
+/* ---- the handler ---- */
+
+static int decode_params(struct cf_api_req *r)
+{
+    struct cf_err err = {0, ""};
+    const char *ct = r->req->content_type;
+    int rc;
+    r->query.v = NULL;
+    r->query.n = 0;
+    r->params.v = NULL;
+    r->params.n = 0;
+    rc = cf_params_parse_form(r->req->query, strlen(r->req->query), r->a, &r->query, &err);
+    if (!rc && r->req->method != CF_M_GET && r->req->method != CF_M_HEAD) {
+        /* POST parameters: those of the query string, then the body's (which win) */
+        r->params = r->query;
+        if (ct && strncasecmp(ct, "application/json", 16) == 0)
+            rc = cf_params_parse_json(r->req->body, r->req->body_len, r->a, &r->params, &err);
+        else
+            rc = cf_params_parse_form(r->req->body, r->req->body_len, r->a, &r->params, &err);
+    }
+    if (rc) {
+        cf_api_error(r, 400, 10000, "%s", err.msg[0] ? err.msg : "Malformed parameters");
+        return rc;
+    }
+    return 0;
+}
+
+static void health(struct cf_api *api, struct cf_req *req, struct cf_resp *resp)
+{
+    struct cf_store *st = cf_store_pool_get(api->pool);
+    struct cf_project p;
+    int rc = st->ops->project_get(st, "00000000-0000-0000-0000-000000000000", &p);
+    cf_store_pool_put(api->pool, st);
+    req->route = "health";
+    if (rc == 0 || rc == CF_ENOTFOUND) {
+        resp->status = 200;
+        cf_buf_puts(&resp->body, "{\"status\":\"ok\",\"store\":\"ok\"}");
+    } else {
+        resp->status = 503;
+        cf_buf_puts(&resp->body, "{\"status\":\"unavailable\",\"store\":\"error\"}");
+    }
+}
+
+void cf_api_handle(void *ud, struct cf_req *req, struct cf_resp *resp)
+{
+    struct cf_api *api = ud;
+    struct cf_api_req r;
+    struct cf_store *st = NULL;
+    const struct route_entry *hit = NULL;
+    bool any = false, idem = false;
+    unsigned char h[32];
+    enum cf_method m = req->method == CF_M_HEAD ? CF_M_GET : req->method;
+
+    if (strcmp(req->path, "/health") == 0) {
+        health(api, req, resp);
+        return;
+    }
+    memset(&r, 0, sizeof r);
+    r.api = api;
+    r.req = req;
+    r.resp = resp;
+    r.a = &req->arena;
+    if (cf_route_match(req->path, req->path_len, r.a, &r.route)) {
+        cf_api_error(&r, 404, 20404, "The requested resource %s was not found", req->path);
+        return;
+    }
+    req->route = cf_route_name(r.route.res);
+    st = cf_store_pool_get(api->pool);
+    r.core.st = st;
+    r.core.eng = api->eng;
+    r.core.region = api->region;
+    if (!authenticate(&r, st)) {
+        cf_api_error(&r, 401, 20003, "Authentication failed");
+        goto out;
+    }
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (routes[i].res != r.route.res) continue;
+        any = true;
+        if (routes[i].method == m) hit = &routes[i];
+    }
+    if (!hit) {
+        if (any)
+            cf_api_error(&r, 405, 20004, "Method %s is not allowed on %s", req->method_str,
+                         req->path);
+        else
+            cf_api_error(&r, 404, 20404, "The requested resource %s was not found", req->path);
+        goto out;
+    }
+    if (decode_params(&r)) goto out;
+    if (req->idempotency_key && (m == CF_M_POST || m == CF_M_DELETE)) {
+        if (!*req->idempotency_key || strlen(req->idempotency_key) > IDEM_KEY_MAX) {
+            cf_api_error(&r, 400, 10000, "Idempotency-Key must be 1 to %d characters",
+                         IDEM_KEY_MAX);
+            goto out;
+        }
+        request_hash(req, h);
+        if (idem_replay(&r, st, h)) goto out;
+        idem = true;
+    }
+    hit->fn(&r);
+    if (idem) idem_store(&r, st, h);
+out:
+    cf_store_pool_put(api->pool, st);
+}

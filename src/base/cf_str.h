@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cf_str.h - small string helpers: bounded copies, case-insensitive
+ * comparison, UTF-8 character counting and percent-encoding for URLs and
+ * form bodies. Pure functions.
+ */
+#ifndef CF_STR_H
+#define CF_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cf_buf.h"
+
+/* Copies z into out[size]; returns 0, or CF_ETOOBIG (out left "") if it does not fit. */
+int cf_str_copy(char *out, size_t size, const char *z);
+bool cf_str_ieq(const char *a, const char *b);
+/* Counts UTF-8 characters (continuation bytes do not count). */
+size_t cf_str_utf8_chars(const char *z);
+/* Appends z percent-encoded for a form body / query (space as %20; unreserved kept). */
+int cf_str_urlencode(struct cf_buf *b, const char *z);
+/* Appends "&name=value" (no '&' when b is empty), both encoded. */
+int cf_str_form_add(struct cf_buf *b, const char *name, const char *value);
+
+#endif

@@ -1,0 +1,424 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cf_core.c - conference use-cases (see cf_core.h).
+ *
+ * The shape of every write: begin(write) → load → rules → writes → events →
+ * commit → engine commands. Events get the conference's next SequenceNumber
+ * and are appended to the outbox whether or not anyone subscribed (then
+ * with no URL), so the conference's history is complete; the webhook worker
+ * delivers only those with a URL.
+ */
+#include "cf_core.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../base/cf_buf.h"
+#include "../base/cf_id.h"
+#include "../base/cf_log.h"
+#include "../base/cf_str.h"
+#include "../base/cf_time.h"
+#include "cf_lifecycle.h"
+
+#define MAX_HANGUPS 1024
+
+/* Call sids to hang up after the commit. */
+struct hangups {
+    size_t n;
+    char (*sids)[CF_UUID_SIZE]; /* arena-owned */
+};
+
+static void hangups_add(struct hangups *h, struct cf_arena *a, const char *sid)
+{
+    if (!h->sids) h->sids = cf_arena_alloc(a, MAX_HANGUPS * sizeof *h->sids);
+    if (h->n < MAX_HANGUPS) memcpy(h->sids[h->n++], sid, CF_UUID_SIZE);
+}
+
+static void hangups_run(struct cf_core *c, const struct hangups *h)
+{
+    for (size_t i = 0; i < h->n; i++) c->eng->ops->hangup(c->eng, h->sids[i]);
+}
+
+static const char *tf(bool v) { return v ? "true" : "false"; }
+
+/* Appends one conference status-callback event to the outbox. bit is the
+ * subscription keyword that covers it; p is the participant it concerns. */
+static int append_event(struct cf_core *c, struct cf_conference *conf, unsigned bit,
+                        const char *name, const struct cf_participant *p, int64_t now)
+{
+    struct cf_buf b;
+    char ts[CF_RFC2822_LEN], seq[24];
+    struct cf_event ev;
+    int rc;
+    bool subscribed = conf->status_callback[0] && (conf->status_callback_events & bit);
+    cf_buf_init(&b, 16384);
+    snprintf(seq, sizeof seq, "%lld", (long long)conf->next_seq);
+    cf_time_rfc2822(now, ts);
+    cf_str_form_add(&b, "AccountSid", conf->project_id);
+    cf_str_form_add(&b, "ConferenceSid", conf->sid);
+    cf_str_form_add(&b, "FriendlyName", conf->friendly_name);
+    cf_str_form_add(&b, "SequenceNumber", seq);
+    cf_str_form_add(&b, "StatusCallbackEvent", name);
+    cf_str_form_add(&b, "Timestamp", ts);
+    if (p) {
+        cf_str_form_add(&b, "CallSid", p->call_sid);
+        cf_str_form_add(&b, "Muted", tf(p->muted));
+        cf_str_form_add(&b, "Hold", tf(p->hold));
+        cf_str_form_add(&b, "Coaching", tf(p->coaching));
+        cf_str_form_add(&b, "EndConferenceOnExit", tf(p->end_on_exit));
+        cf_str_form_add(&b, "StartConferenceOnEnter", tf(p->start_on_enter));
+        if (p->label[0]) cf_str_form_add(&b, "ParticipantLabel", p->label);
+        if (p->leave_reason != CF_LEAVE_NONE) {
+            cf_str_form_add(&b, "ReasonParticipantLeft", cf_leave_reason_str(p->leave_reason));
+            cf_str_form_add(&b, "ParticipantCallStatus", p->call_status);
+        }
+    }
+    if (conf->end_reason != CF_END_NONE && bit == CF_CEV_END) {
+        cf_str_form_add(&b, "ReasonConferenceEnded", cf_end_reason_str(conf->end_reason));
+        cf_str_form_add(&b, "Reason", cf_end_reason_str(conf->end_reason));
+        if (conf->call_sid_ending[0])
+            cf_str_form_add(&b, "CallSidEndingConference", conf->call_sid_ending);
+    }
+    memset(&ev, 0, sizeof ev);
+    memcpy(ev.project_id, conf->project_id, sizeof ev.project_id);
+    memcpy(ev.conference_sid, conf->sid, sizeof ev.conference_sid);
+    ev.seq = conf->next_seq++;
+    cf_str_copy(ev.name, sizeof ev.name, name);
+    if (subscribed) {
+        cf_str_copy(ev.url, sizeof ev.url, conf->status_callback);
+        cf_str_copy(ev.method, sizeof ev.method,
+                    conf->status_callback_method[0] ? conf->status_callback_method : "POST");
+    }
+    ev.params = cf_buf_str(&b);
+    ev.created = now;
+    rc = c->st->ops->event_append(c->st, &ev);
+    cf_buf_cleanup(&b);
+    return rc;
+}
+
+/* Takes one live participant out: final status, reason, call status, event. */
+static int leave(struct cf_core *c, struct cf_conference *conf, struct cf_participant *p,
+                 enum cf_part_event pev, enum cf_leave_reason why, const char *call_status,
+                 int64_t now)
+{
+    enum cf_part_status to;
+    int rc;
+    if (cf_lifecycle_participant(p->status, pev, &to)) return 0; /* already gone */
+    p->status = to;
+    p->leave_reason = why;
+    cf_str_copy(p->call_status, sizeof p->call_status, call_status);
+    p->left_at = now;
+    p->date_updated = now;
+    if ((rc = c->st->ops->part_update(c->st, p))) return rc;
+    return append_event(c, conf, CF_CEV_LEAVE, "participant-leave", p, now);
+}
+
+/* Ends the conference: every live participant leaves, recordings complete,
+ * conference-end is appended. The caller saves conf. */
+static int end_conference(struct cf_core *c, struct cf_conference *conf, enum cf_end_reason reason,
+                          const char *call_sid, struct cf_arena *a, struct hangups *h, int64_t now)
+{
+    struct cf_participant *live = NULL;
+    size_t n = 0;
+    int rc;
+    enum cf_leave_reason why =
+        reason == CF_END_API ? CF_LEAVE_CONFERENCE_ENDED_VIA_API : CF_LEAVE_MODERATOR_ENDED_CONFERENCE;
+    if ((rc = c->st->ops->part_live(c->st, conf->project_id, conf->sid, a, &live, &n))) return rc;
+    for (size_t i = 0; i < n; i++) {
+        /* a call still being dialled is cancelled, a connected one completes */
+        const char *cs = live[i].status == CF_PART_IN_PROGRESS ? "completed" : "canceled";
+        if ((rc = leave(c, conf, &live[i], CF_PE_ENDED, why, cs, now))) return rc;
+        hangups_add(h, a, live[i].call_sid);
+    }
+    if ((rc = c->st->ops->rec_complete_all(c->st, conf->project_id, conf->sid, now))) return rc;
+    conf->status = CF_CONF_COMPLETED;
+    conf->end_reason = reason;
+    cf_str_copy(conf->call_sid_ending, sizeof conf->call_sid_ending, call_sid ? call_sid : "");
+    conf->date_updated = now;
+    return append_event(c, conf, CF_CEV_END, "conference-end", NULL, now);
+}
+
+/* Counts connected participants and whether one of them starts the conference. */
+static int start_facts(struct cf_core *c, const struct cf_conference *conf, struct cf_arena *a,
+                       bool *can_start, size_t *nlive)
+{
+    struct cf_participant *live = NULL;
+    size_t n = 0, connected = 0;
+    bool starter = false;
+    int rc = c->st->ops->part_live(c->st, conf->project_id, conf->sid, a, &live, &n);
+    if (rc) return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (live[i].status != CF_PART_IN_PROGRESS) continue;
+        connected++;
+        if (live[i].start_on_enter) starter = true;
+    }
+    *can_start = connected >= 2 && starter;
+    *nlive = n;
+    return 0;
+}
+
+int cf_core_conference_get(struct cf_core *c, const char *project_id, const char *sid,
+                           struct cf_conference *out)
+{
+    return c->st->ops->conf_get(c->st, project_id, sid, out);
+}
+
+int cf_core_conference_list(struct cf_core *c, const char *project_id,
+                            const struct cf_conf_filter *f, const struct cf_page_req *pg,
+                            struct cf_arena *a, struct cf_conference **items,
+                            struct cf_page_res *res)
+{
+    return c->st->ops->conf_list(c->st, project_id, f, pg, a, items, res);
+}
+
+int cf_core_participant_get(struct cf_core *c, const char *project_id, const char *conf_sid,
+                            const char *key, struct cf_participant *out)
+{
+    return c->st->ops->part_get(c->st, project_id, conf_sid, key, false, out);
+}
+
+int cf_core_participant_list(struct cf_core *c, const char *project_id, const char *conf_sid,
+                             const struct cf_part_filter *f, const struct cf_page_req *pg,
+                             struct cf_arena *a, struct cf_participant **items,
+                             struct cf_page_res *res)
+{
+    return c->st->ops->part_list(c->st, project_id, conf_sid, f, pg, a, items, res);
+}
+
+int cf_core_conference_update(struct cf_core *c, const char *project_id, const char *sid,
+                              const struct cf_conf_update *u, struct cf_conference *out,
+                              struct cf_err *err)
+{
+    struct cf_store *st = c->st;
+    struct cf_arena a;
+    struct hangups h = {0, NULL};
+    int64_t now = cf_time_now_us();
+    int rc;
+    cf_arena_init(&a);
+    if ((rc = st->ops->begin(st, true))) goto out;
+    if ((rc = st->ops->conf_get(st, project_id, sid, out))) {
+        if (rc == CF_ENOTFOUND) cf_err_set(err, rc, "The requested conference %s was not found", sid);
+        goto rollback;
+    }
+    if (out->status == CF_CONF_COMPLETED && (u->end || u->announce_url)) {
+        rc = cf_err_set(err, CF_ESTATE, "Conference %s is completed and cannot be updated", sid);
+        goto rollback;
+    }
+    if (u->announce_url) {
+        struct cf_announcement an;
+        memset(&an, 0, sizeof an);
+        cf_id_uuid(an.sid);
+        memcpy(an.project_id, out->project_id, sizeof an.project_id);
+        memcpy(an.conference_sid, out->sid, sizeof an.conference_sid);
+        cf_str_copy(an.url, sizeof an.url, u->announce_url);
+        cf_str_copy(an.method, sizeof an.method, u->announce_method ? u->announce_method : "POST");
+        an.date_created = now;
+        if ((rc = st->ops->announce_insert(st, &an))) goto rollback;
+    }
+    if (u->end) {
+        struct cf_lc_facts facts = {false, false, false};
+        struct cf_lc_step step;
+        if ((rc = cf_lifecycle_conference(out->status, CF_LC_API_END, &facts, &step))) {
+            cf_err_set(err, rc, "Conference %s is completed and cannot be updated", sid);
+            goto rollback;
+        }
+        if ((rc = end_conference(c, out, step.reason, NULL, &a, &h, now))) goto rollback;
+        if ((rc = st->ops->conf_update(st, out))) goto rollback;
+    }
+    if ((rc = st->ops->commit(st))) goto out;
+    hangups_run(c, &h);
+    goto out;
+rollback:
+    st->ops->rollback(st);
+out:
+    if (rc == CF_ESTORE) cf_err_set(err, rc, "The store failed");
+    cf_arena_cleanup(&a);
+    return rc;
+}
+
+static int find_or_create_conference(struct cf_core *c, const char *project_id, const char *key,
+                                     const struct cf_part_create *pc, int64_t now,
+                                     struct cf_conference *conf, struct cf_err *err)
+{
+    struct cf_store *st = c->st;
+    int rc;
+    if (cf_id_is_uuid(key)) {
+        rc = st->ops->conf_get(st, project_id, key, conf);
+        if (rc == 0 && conf->status == CF_CONF_COMPLETED)
+            return cf_err_set(err, CF_ESTATE, "Conference %s is completed", key);
+        if (rc != CF_ENOTFOUND) return rc;
+    }
+    rc = st->ops->conf_get_live_by_name(st, project_id, key, conf);
+    if (rc != CF_ENOTFOUND) return rc;
+    if (cf_id_is_uuid(key))
+        return cf_err_set(err, CF_ENOTFOUND, "The requested conference %s was not found", key);
+    memset(conf, 0, sizeof *conf);
+    cf_id_uuid(conf->sid);
+    cf_str_copy(conf->project_id, sizeof conf->project_id, project_id);
+    if (cf_str_copy(conf->friendly_name, sizeof conf->friendly_name, key))
+        return cf_err_set(err, CF_EINVAL, "FriendlyName is too long");
+    cf_str_copy(conf->region, sizeof conf->region, c->region);
+    conf->status = CF_CONF_INIT;
+    conf->date_created = conf->date_updated = now;
+    if (pc->conf_status_callback)
+        cf_str_copy(conf->status_callback, sizeof conf->status_callback, pc->conf_status_callback);
+    cf_str_copy(conf->status_callback_method, sizeof conf->status_callback_method,
+                pc->conf_status_callback_method ? pc->conf_status_callback_method : "POST");
+    conf->status_callback_events = pc->conf_status_callback_events;
+    conf->max_participants = pc->max_participants > 0 ? pc->max_participants : 250;
+    conf->record_from_start = pc->record_from_start;
+    return st->ops->conf_insert(st, conf);
+}
+
+int cf_core_participant_create(struct cf_core *c, const char *project_id, const char *conf_key,
+                               const struct cf_part_create *pc, struct cf_participant *out,
+                               struct cf_err *err)
+{
+    struct cf_store *st = c->st;
+    struct cf_conference conf;
+    struct cf_engine_dial d;
+    int64_t now = cf_time_now_us();
+    int64_t t0 = cf_time_monotonic_us();
+    int rc;
+    if ((rc = st->ops->begin(st, true))) goto out;
+    if ((rc = find_or_create_conference(c, project_id, conf_key, pc, now, &conf, err))) {
+        if (rc == CF_EEXIST) rc = CF_ESTORE; /* a racing create: the lock makes this rare */
+        goto rollback;
+    }
+    memset(out, 0, sizeof *out);
+    cf_id_uuid(out->call_sid);
+    memcpy(out->project_id, conf.project_id, sizeof out->project_id);
+    memcpy(out->conference_sid, conf.sid, sizeof out->conference_sid);
+    if (pc->label) cf_str_copy(out->label, sizeof out->label, pc->label);
+    cf_str_copy(out->from, sizeof out->from, pc->from);
+    cf_str_copy(out->to, sizeof out->to, pc->to);
+    out->status = CF_PART_QUEUED;
+    out->muted = pc->muted;
+    out->start_on_enter = pc->start_on_enter;
+    out->end_on_exit = pc->end_on_exit;
+    out->beep_on_exit = pc->beep_on_exit;
+    out->timeout_s = pc->timeout_s > 0 ? pc->timeout_s : 60;
+    out->date_created = out->date_updated = now;
+    if ((rc = st->ops->part_insert(st, out))) {
+        if (rc == CF_EEXIST)
+            cf_err_set(err, rc, "A participant labelled '%s' is already in the conference",
+                       pc->label ? pc->label : "");
+        goto rollback;
+    }
+    conf.date_updated = now;
+    if ((rc = st->ops->conf_update(st, &conf))) goto rollback;
+    if ((rc = st->ops->commit(st))) goto out;
+    out->queue_time_ms = (cf_time_monotonic_us() - t0) / 1000;
+    memset(&d, 0, sizeof d);
+    memcpy(d.project_id, out->project_id, sizeof d.project_id);
+    memcpy(d.conference_sid, out->conference_sid, sizeof d.conference_sid);
+    memcpy(d.call_sid, out->call_sid, sizeof d.call_sid);
+    memcpy(d.from, out->from, sizeof d.from);
+    memcpy(d.to, out->to, sizeof d.to);
+    d.timeout_s = out->timeout_s;
+    d.muted = out->muted;
+    c->eng->ops->dial(c->eng, &d);
+    goto out;
+rollback:
+    st->ops->rollback(st);
+out:
+    if (rc == CF_ESTORE) cf_err_set(err, rc, "The store failed");
+    return rc;
+}
+
+/* The participant's call was answered: it joins, and the conference may start. */
+static int on_answered(struct cf_core *c, struct cf_conference *conf, struct cf_participant *p,
+                       struct cf_arena *a, struct hangups *h, int64_t now)
+{
+    enum cf_part_status to;
+    struct cf_lc_facts facts = {false, false, false};
+    struct cf_lc_step step;
+    size_t nlive;
+    int rc;
+    if (conf->status == CF_CONF_COMPLETED || cf_lifecycle_participant(p->status, CF_PE_ANSWERED, &to)) {
+        hangups_add(h, a, p->call_sid); /* too late: the store already ended it */
+        return 0;
+    }
+    p->status = to;
+    p->joined_at = now;
+    p->date_updated = now;
+    if ((rc = c->st->ops->part_update(c->st, p))) return rc;
+    if ((rc = append_event(c, conf, CF_CEV_JOIN, "participant-join", p, now))) return rc;
+    if ((rc = start_facts(c, conf, a, &facts.can_start, &nlive))) return rc;
+    if ((rc = cf_lifecycle_conference(conf->status, CF_LC_CONNECTED, &facts, &step))) return rc;
+    if (step.effects & CF_LC_FX_START) {
+        conf->status = step.to;
+        conf->date_updated = now;
+        if ((rc = append_event(c, conf, CF_CEV_START, "conference-start", NULL, now))) return rc;
+    }
+    return 0;
+}
+
+/* The participant's call ended or failed: it leaves, and the conference may end. */
+static int on_gone(struct cf_core *c, struct cf_conference *conf, struct cf_participant *p,
+                   enum cf_part_event pev, const char *detail, struct cf_arena *a,
+                   struct hangups *h, int64_t now)
+{
+    bool was_connected = p->status == CF_PART_IN_PROGRESS;
+    struct cf_lc_facts facts = {false, false, false};
+    struct cf_lc_step step;
+    enum cf_leave_reason why = pev == CF_PE_FAILED ? CF_LEAVE_PARTICIPANT_ADD_FAILED
+                                                   : CF_LEAVE_PARTICIPANT_HUNG_UP;
+    const char *cs = pev == CF_PE_FAILED ? (detail[0] ? detail : "failed") : "completed";
+    size_t nlive;
+    int rc;
+    if (!cf_part_is_live(p->status)) return 0;
+    if ((rc = leave(c, conf, p, pev, why, cs, now))) return rc;
+    if ((rc = start_facts(c, conf, a, &facts.can_start, &nlive))) return rc;
+    facts.eoe = was_connected && p->end_on_exit;
+    facts.last = nlive == 0;
+    if ((rc = cf_lifecycle_conference(conf->status, CF_LC_LEFT, &facts, &step))) return rc;
+    if (step.effects & CF_LC_FX_END)
+        return end_conference(c, conf, step.reason, p->call_sid, a, h, now);
+    return 0;
+}
+
+void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev)
+{
+    struct cf_store *st = c->st;
+    struct cf_conference conf;
+    struct cf_participant p;
+    struct cf_arena a;
+    struct hangups h = {0, NULL};
+    int64_t now = ev->at ? ev->at : cf_time_now_us();
+    int rc;
+    cf_arena_init(&a);
+    if ((rc = st->ops->begin(st, true))) goto out;
+    if ((rc = st->ops->conf_get(st, ev->project_id, ev->conference_sid, &conf))) goto rollback;
+    if (ev->call_sid[0]) {
+        rc = st->ops->part_get(st, ev->project_id, ev->conference_sid, ev->call_sid, true, &p);
+        if (rc) goto rollback;
+    }
+    switch (ev->type) {
+    case CF_EE_RINGING: {
+        enum cf_part_status to;
+        if (cf_lifecycle_participant(p.status, CF_PE_RINGING, &to) == 0) {
+            p.status = to;
+            p.date_updated = now;
+            rc = st->ops->part_update(st, &p);
+        }
+        break;
+    }
+    case CF_EE_ANSWERED: rc = on_answered(c, &conf, &p, &a, &h, now); break;
+    case CF_EE_FAILED: rc = on_gone(c, &conf, &p, CF_PE_FAILED, ev->detail, &a, &h, now); break;
+    case CF_EE_ENDED: rc = on_gone(c, &conf, &p, CF_PE_ENDED, ev->detail, &a, &h, now); break;
+    default: break;
+    }
+    if (rc) goto rollback;
+    if ((rc = st->ops->conf_update(st, &conf))) goto rollback;
+    if ((rc = st->ops->commit(st))) goto out;
+    hangups_run(c, &h);
+    goto out;
+rollback:
+    st->ops->rollback(st);
+out:
+    if (rc && rc != CF_ENOTFOUND)
+        cf_log(CF_LOG_ERROR, NULL, "msg=\"engine event failed\" call=%s rc=%s", ev->call_sid,
+               cf_errname(rc));
+    cf_arena_cleanup(&a);
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cf_core.h - the conference use-cases.
+ *
+ * Each write use-case runs in ONE store transaction: load, check the rules
+ * of cf_lifecycle.h, write the new state, append the resulting events to the
+ * outbox, commit. Only after the commit does it tell the engine what to do,
+ * so the store stays the truth and a crash never leaves an acknowledged
+ * change half done. Reads are single statements and need no transaction.
+ *
+ * A struct cf_core is a per-thread context: it borrows the thread's store
+ * connection and the shared engine. Nothing here does I/O of its own.
+ *
+ * Errors: CF_ENOTFOUND (no such conference/participant in this project),
+ * CF_ESTATE (the conference is completed), CF_EEXIST (a uniqueness rule,
+ * e.g. a duplicate live label), CF_ETOOBIG (a cap such as MaxParticipants),
+ * CF_ESTORE. err->msg holds a sentence for the API message.
+ */
+#ifndef CF_CORE_H
+#define CF_CORE_H
+
+#include <stdbool.h>
+
+#include "../base/cf_arena.h"
+#include "../base/cf_err.h"
+#include "../engine/cf_engine.h"
+#include "../store/cf_store.h"
+#include "cf_model.h"
+
+struct cf_core {
+    struct cf_store *st;     /* borrowed: this thread's connection */
+    struct cf_engine *eng;   /* borrowed: shared, thread-safe commands */
+    const char *region;      /* borrowed: the node's region */
+};
+
+struct cf_conf_update {
+    bool end;                      /* Status=completed */
+    const char *announce_url;      /* NULL = no announcement */
+    const char *announce_method;   /* "GET" or "POST" */
+};
+
+struct cf_part_create {
+    const char *from, *to;
+    const char *label;             /* NULL = none */
+    bool muted, start_on_enter, end_on_exit, beep_on_exit;
+    int timeout_s;
+    /* conference-wide settings, used only when this participant creates the conference */
+    const char *conf_status_callback; /* NULL = none */
+    const char *conf_status_callback_method;
+    unsigned conf_status_callback_events;
+    int max_participants;
+    bool record_from_start;
+};
+
+/* Reads */
+int cf_core_conference_get(struct cf_core *c, const char *project_id, const char *sid,
+                           struct cf_conference *out);
+int cf_core_conference_list(struct cf_core *c, const char *project_id,
+                            const struct cf_conf_filter *f, const struct cf_page_req *pg,
+                            struct cf_arena *a, struct cf_conference **items,
+                            struct cf_page_res *res);
+int cf_core_participant_get(struct cf_core *c, const char *project_id, const char *conf_sid,
+                            const char *key, struct cf_participant *out);
+int cf_core_participant_list(struct cf_core *c, const char *project_id, const char *conf_sid,
+                             const struct cf_part_filter *f, const struct cf_page_req *pg,
+                             struct cf_arena *a, struct cf_participant **items,
+                             struct cf_page_res *res);
+
+/* Writes */
+int cf_core_conference_update(struct cf_core *c, const char *project_id, const char *sid,
+                              const struct cf_conf_update *u, struct cf_conference *out,
+                              struct cf_err *err);
+/* conf_key is a conference sid or a FriendlyName (a new conference is made
+ * for a name with no live conference). Fills *out (status queued). */
+int cf_core_participant_create(struct cf_core *c, const char *project_id, const char *conf_key,
+                               const struct cf_part_create *pc, struct cf_participant *out,
+                               struct cf_err *err);
+
+/* Runs the use-case for one engine event (engine thread). */
+void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev);
+
+#endif

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cf_engine.h - the media engine interface: commands out, events back.
+ *
+ * The simulated engine (sim.c) and the SIP/RTP engine implement the same
+ * ops table. Commands are asynchronous and idempotent: they return at once
+ * (0, or an error meaning the command was not accepted) and the engine acts
+ * on its own thread. What happened comes back as events through the
+ * callback given at creation, on the engine's thread; the callback runs a
+ * core use-case in one store transaction. The store is the truth: a command
+ * for a call the engine no longer knows is a no-op, and an event for a call
+ * the store has already ended is ignored by core.
+ */
+#ifndef CF_ENGINE_H
+#define CF_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../core/cf_model.h"
+
+struct cf_engine;
+
+enum cf_engine_event_type {
+    CF_EE_RINGING,       /* the far end is alerting */
+    CF_EE_ANSWERED,      /* the call is up and in the conference mix */
+    CF_EE_FAILED,        /* never answered: detail is busy, no-answer or failed */
+    CF_EE_ENDED,         /* the far end hung up after answering */
+    CF_EE_PLAY_DONE,     /* a playlist finished */
+    CF_EE_PLAY_FAILED,   /* a playlist could not be played */
+    CF_EE_RECORDING_DONE /* a recording finished writing */
+};
+
+struct cf_engine_event {
+    enum cf_engine_event_type type;
+    char project_id[CF_UUID_SIZE];
+    char conference_sid[CF_UUID_SIZE];
+    char call_sid[CF_UUID_SIZE];   /* "" for conference-wide events */
+    char ref_sid[CF_UUID_SIZE];    /* announcement or recording sid, "" otherwise */
+    char detail[32];               /* busy, no-answer, failed, … */
+    int64_t at;                    /* µs, when it happened */
+};
+
+/* Called on the engine's thread; must not call back into the engine's
+ * blocking functions (commands are fine: they only queue). */
+typedef void (*cf_engine_event_cb)(void *ud, const struct cf_engine_event *ev);
+
+struct cf_engine_dial {
+    char project_id[CF_UUID_SIZE];
+    char conference_sid[CF_UUID_SIZE];
+    char call_sid[CF_UUID_SIZE];
+    char from[CF_ADDR_MAX + 1];
+    char to[CF_ADDR_MAX + 1];
+    int timeout_s;    /* ring time before no-answer */
+    bool muted;
+};
+
+struct cf_engine_ops {
+    const char *name;
+    /* Places a call and joins it to the conference when answered. */
+    int (*dial)(struct cf_engine *e, const struct cf_engine_dial *d);
+    /* Ends a call (ringing or answered); no event comes back for it. */
+    int (*hangup)(struct cf_engine *e, const char *call_sid);
+    int (*mute)(struct cf_engine *e, const char *call_sid, bool muted);
+    int (*hold)(struct cf_engine *e, const char *call_sid, bool hold);
+    /* Stops the engine's thread and frees it; destroy(NULL) is a no-op. */
+    void (*destroy)(struct cf_engine *e);
+};
+
+struct cf_engine {
+    const struct cf_engine_ops *ops;
+};
+
+struct cf_engine_sim_opts {
+    int answer_delay_ms; /* how long a call rings before it is answered */
+};
+
+/* Creates the simulated engine and starts its thread. cb(ud, ev) receives
+ * its events. Returns 0 and *out, or an error. */
+int cf_engine_sim_create(const struct cf_engine_sim_opts *opts, cf_engine_event_cb cb, void *ud,
+                         struct cf_engine **out);
+
+#endif

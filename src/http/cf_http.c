@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cf_http.c - the libmicrohttpd adapter (see cf_http.h).
+ *
+ * libmicrohttpd calls the access handler several times per request: once
+ * when the headers are in, once per piece of body, and a last time with no
+ * data. The raw URI (path and query as sent) is caught earlier, in the URI
+ * log callback, which is also where the per-request context is made; the
+ * completion callback writes the access log line and frees it.
+ */
+#include "cf_http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "../base/cf_id.h"
+#include "../base/cf_log.h"
+#include "../base/cf_mem.h"
+#include "../base/cf_time.h"
+
+#define RESP_CAP (16u * 1024 * 1024)
+
+struct cf_http {
+    struct MHD_Daemon *d;
+    struct cf_http_opts opts;
+    atomic_int inflight;       /* requests between URI callback and completion */
+    atomic_uint_fast64_t seq;  /* request id counter */
+    unsigned boot;             /* random per process, in request ids */
+    int port;
+};
+
+struct ctx {
+    struct cf_req req;
+    struct cf_buf body;
+    bool started;              /* first access-handler call happened */
+    bool too_big;
+    bool responded;
+    int status;
+    size_t resp_len;
+};
+
+static enum cf_method parse_method(const char *m)
+{
+    if (!strcmp(m, "GET")) return CF_M_GET;
+    if (!strcmp(m, "POST")) return CF_M_POST;
+    if (!strcmp(m, "DELETE")) return CF_M_DELETE;
+    if (!strcmp(m, "PUT")) return CF_M_PUT;
+    if (!strcmp(m, "PATCH")) return CF_M_PATCH;
+    if (!strcmp(m, "HEAD")) return CF_M_HEAD;
+    return CF_M_OTHER;
+}
+
+static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
+{
+    struct cf_http *h = cls;
+    struct ctx *c = cf_calloc(1, sizeof *c);
+    const char *q;
+    size_t len = strlen(uri);
+    (void)con;
+    atomic_fetch_add(&h->inflight, 1);
+    cf_arena_init(&c->req.arena);
+    cf_buf_init(&c->body, h->opts.max_body);
+    snprintf(c->req.id, sizeof c->req.id, "%08x%08llx", h->boot,
+             (unsigned long long)atomic_fetch_add(&h->seq, 1));
+    c->req.start_us = cf_time_monotonic_us();
+    q = memchr(uri, '?', len);
+    c->req.path = cf_arena_strndup(&c->req.arena, uri, q ? (size_t)(q - uri) : len);
+    c->req.path_len = q ? (size_t)(q - uri) : len;
+    c->req.query = q ? cf_arena_strdup(&c->req.arena, q + 1) : "";
+    c->req.body = "";
+    return c;
+}
+
+static const char *header(struct MHD_Connection *con, struct ctx *c, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(con, MHD_HEADER_KIND, name);
+    return v ? cf_arena_strdup(&c->req.arena, v) : NULL;
+}
+
+static enum MHD_Result send_resp(struct cf_http *h, struct MHD_Connection *con, struct ctx *c,
+                                 struct cf_resp *r)
+{
+    struct MHD_Response *mr;
+    enum MHD_Result ret;
+    size_t len;
+    char *body = cf_buf_take(&r->body, &len);
+    (void)h;
+    mr = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (!mr) {
+        cf_free(body);
+        return MHD_NO;
+    }
+    if (r->status != 204)
+        MHD_add_response_header(mr, "Content-Type", r->content_type ? r->content_type
+                                                                    : "application/json");
+    MHD_add_response_header(mr, "X-Request-Id", c->req.id);
+    if (r->extra_name && r->extra_value) MHD_add_response_header(mr, r->extra_name, r->extra_value);
+    {
+        const char *conn = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Connection");
+        if (conn && strcasestr(conn, "close")) MHD_add_response_header(mr, "Connection", "close");
+    }
+    ret = MHD_queue_response(con, (unsigned)r->status, mr);
+    MHD_destroy_response(mr);
+    c->responded = true;
+    c->status = r->status;
+    c->resp_len = len;
+    return ret;
+}
+
+static enum MHD_Result simple_error(struct cf_http *h, struct MHD_Connection *con, struct ctx *c,
+                                    int status, int code, const char *msg)
+{
+    struct cf_resp r;
+    memset(&r, 0, sizeof r);
+    cf_buf_init(&r.body, 4096);
+    r.status = status;
+    cf_buf_printf(&r.body,
+                  "{\"code\":%d,\"message\":\"%s\",\"more_info\":"
+                  "\"https://developer.signalwire.com/compatibility-api/reference/error-codes\","
+                  "\"status\":%d}",
+                  code, msg, status);
+    return send_resp(h, con, c, &r);
+}
+
+static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const char *url,
+                                 const char *method, const char *version, const char *upload,
+                                 size_t *upload_size, void **con_cls)
+{
+    struct cf_http *h = cls;
+    struct ctx *c = *con_cls;
+    struct cf_resp r;
+    (void)url, (void)version;
+    if (!c) return MHD_NO;
+    if (!c->started) {
+        const char *cl;
+        c->started = true;
+        c->req.method_str = cf_arena_strdup(&c->req.arena, method);
+        c->req.method = parse_method(method);
+        c->req.content_type = header(con, c, "Content-Type");
+        c->req.authorization = header(con, c, "Authorization");
+        c->req.idempotency_key = header(con, c, "Idempotency-Key");
+        cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Length");
+        if (cl) {
+            char *end;
+            unsigned long long n;
+            errno = 0;
+            n = strtoull(cl, &end, 10);
+            if (errno || *end || n > h->opts.max_body)
+                return simple_error(h, con, c, 413, 10000,
+                                    "The request body is larger than the server accepts");
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!c->too_big && cf_buf_append(&c->body, upload, *upload_size)) c->too_big = true;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (c->responded) return MHD_YES;
+    if (c->too_big)
+        return simple_error(h, con, c, 413, 10000,
+                            "The request body is larger than the server accepts");
+    c->req.body = cf_buf_str(&c->body);
+    c->req.body_len = c->body.len;
+    memset(&r, 0, sizeof r);
+    cf_buf_init(&r.body, RESP_CAP);
+    h->opts.handler(h->opts.handler_ud, &c->req, &r);
+    if (!r.status) r.status = 500;
+    return send_resp(h, con, c, &r);
+}
+
+static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct cf_http *h = cls;
+    struct ctx *c = *con_cls;
+    (void)con;
+    if (!c) return;
+    cf_log(CF_LOG_INFO, c->req.id,
+           "msg=access method=%s path=\"%s\" route=%s status=%d bytes=%zu us=%lld project=%s%s",
+           c->req.method_str ? c->req.method_str : "-", c->req.path,
+           c->req.route ? c->req.route : "-", c->status, c->resp_len,
+           (long long)(cf_time_monotonic_us() - c->req.start_us),
+           c->req.project_id ? c->req.project_id : "-",
+           toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+    cf_buf_cleanup(&c->body);
+    cf_arena_cleanup(&c->req.arena);
+    cf_free(c);
+    *con_cls = NULL;
+    atomic_fetch_sub(&h->inflight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char msg[512];
+    size_t n;
+    (void)cls;
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '"')) msg[--n] = '\0';
+    cf_log(CF_LOG_NOTICE, NULL, "msg=\"http: %s\"", msg);
+}
+
+int cf_http_start(const struct cf_http_opts *opts, struct cf_http **out, struct cf_err *err)
+{
+    struct cf_http *h = cf_calloc(1, sizeof *h);
+    struct sockaddr_storage ss;
+    socklen_t sslen;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
+    unsigned char rnd[4];
+    memset(&ss, 0, sizeof ss);
+    h->opts = *opts;
+    if (inet_pton(AF_INET, opts->host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+        struct sockaddr_in *sa = (struct sockaddr_in *)&ss;
+        sa->sin_family = AF_INET;
+        sa->sin_port = htons((uint16_t)opts->port);
+        sslen = sizeof *sa;
+    } else if (inet_pton(AF_INET6, opts->host, &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1) {
+        struct sockaddr_in6 *sa = (struct sockaddr_in6 *)&ss;
+        sa->sin6_family = AF_INET6;
+        sa->sin6_port = htons((uint16_t)opts->port);
+        sslen = sizeof *sa;
+        flags |= MHD_USE_IPv6;
+    } else {
+        cf_free(h);
+        return cf_err_set(err, CF_EINVAL, "listen: '%s' is not a numeric IPv4 or IPv6 address",
+                          opts->host);
+    }
+    (void)sslen;
+    if (cf_id_random(rnd, sizeof rnd) == 0)
+        h->boot = (unsigned)rnd[0] << 24 | (unsigned)rnd[1] << 16 | (unsigned)rnd[2] << 8 | rnd[3];
+    h->d = MHD_start_daemon(
+        flags, (uint16_t)opts->port, NULL, NULL, access_cb, h,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->workers,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->idle_timeout_s,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, opts->max_header + 8192,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_cb, h,
+        MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
+        MHD_OPTION_END);
+    if (!h->d) {
+        cf_free(h);
+        return cf_err_set(err, CF_ESYS, "listen: cannot listen on %s:%d (%s)", opts->host,
+                          opts->port, strerror(errno));
+    }
+    {
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+        h->port = di ? di->port : opts->port;
+    }
+    *out = h;
+    return 0;
+}
+
+int cf_http_port(const struct cf_http *h)
+{
+    return h->port;
+}
+
+void cf_http_stop(struct cf_http *h, int grace_s)
+{
+    int64_t deadline;
+    if (!h) return;
+    MHD_quiesce_daemon(h->d);
+    deadline = cf_time_monotonic_us() + (int64_t)grace_s * CF_USEC_PER_SEC;
+    while (atomic_load(&h->inflight) > 0 && cf_time_monotonic_us() < deadline) usleep(10000);
+    MHD_stop_daemon(h->d);
+    cf_free(h);
+}

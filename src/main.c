@@ -1,0 +1,466 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * main.c - confab's command line: `serve`, `project …`, `migrate`; the
+ * wiring of config, store, engine, API and listener; and signals.
+ *
+ * Signals are blocked in every thread and taken synchronously by the main
+ * thread with sigwait: SIGTERM/SIGINT stop accepting, let requests in flight
+ * finish (shutdown_grace), then tear down in reverse order of start.
+ */
+#include <fcntl.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include "api/cf_api.h"
+#include "base/cf_log.h"
+#include "base/cf_mem.h"
+#include "base/cf_str.h"
+#include "base/cf_time.h"
+#include "config/cf_config.h"
+#include "core/cf_core.h"
+#include "engine/cf_engine.h"
+#include "http/cf_auth.h"
+#include "http/cf_http.h"
+#include "store/cf_store.h"
+
+#define CONFAB_VERSION "0.1.0"
+
+extern char **environ;
+
+static void usage(FILE *out)
+{
+    fputs("confab " CONFAB_VERSION " - a conference server speaking SignalWire's Compatibility API\n\n"
+          "usage:\n"
+          "  confab serve [settings]                 run the server\n"
+          "  confab project create --name NAME [--json] [settings]\n"
+          "  confab project list [--json] [settings]\n"
+          "  confab project token-create PROJECT_ID [--json] [settings]\n"
+          "  confab project token-revoke PROJECT_ID TOKEN_ID [settings]\n"
+          "  confab migrate [settings]               apply schema migrations and exit\n"
+          "  confab --version\n"
+          "  confab COMMAND --help                   describe a command and the settings\n\n"
+          "Settings are flags (--name value), CONFAB_NAME environment variables or\n"
+          "name = value lines of the file given by --config. `confab serve --help` lists them.\n",
+          out);
+}
+
+/* ---- the engine's event thread: one store connection of its own ---- */
+
+struct engine_wiring {
+    struct cf_store *st;   /* owned: used only on the engine's thread */
+    struct cf_engine *eng; /* set once the engine exists */
+    const char *region;
+};
+
+static void on_engine_event(void *ud, const struct cf_engine_event *ev)
+{
+    struct engine_wiring *w = ud;
+    struct cf_core core = {w->st, w->eng, w->region};
+    cf_core_on_engine_event(&core, ev);
+}
+
+/* ---- projects ---- */
+
+struct new_project {
+    struct cf_project p;
+    char token_id[CF_UUID_SIZE];
+    char token[65];
+};
+
+static int create_token(struct cf_store *st, const char *project_id, char *token_id, char *token,
+                        struct cf_err *err)
+{
+    struct cf_token_row t;
+    int rc;
+    memset(&t, 0, sizeof t);
+    cf_id_uuid(t.id);
+    cf_str_copy(t.project_id, sizeof t.project_id, project_id);
+    if ((rc = cf_auth_new_secret(token))) return cf_err_set(err, rc, "no randomness");
+    cf_auth_hash_token(token, t.hash);
+    t.date_created = cf_time_now_us();
+    if ((rc = st->ops->token_insert(st, &t))) return cf_err_set(err, rc, "cannot store the token");
+    memcpy(token_id, t.id, CF_UUID_SIZE);
+    return 0;
+}
+
+static int create_project(struct cf_store *st, const char *name, struct new_project *np,
+                          struct cf_err *err)
+{
+    unsigned char key[32];
+    int rc;
+    memset(np, 0, sizeof *np);
+    cf_id_uuid(np->p.id);
+    if (cf_str_copy(np->p.name, sizeof np->p.name, name))
+        return cf_err_set(err, CF_EINVAL, "--name is too long");
+    if ((rc = cf_id_random(key, sizeof key))) return cf_err_set(err, rc, "no randomness");
+    cf_id_hex(key, sizeof key, np->p.signing_key);
+    np->p.date_created = cf_time_now_us();
+    if ((rc = st->ops->begin(st, true))) return cf_err_set(err, rc, "cannot write the store");
+    if ((rc = st->ops->project_insert(st, &np->p)) ||
+        (rc = create_token(st, np->p.id, np->token_id, np->token, err))) {
+        st->ops->rollback(st);
+        return cf_err_set(err, rc, "cannot store the project");
+    }
+    if ((rc = st->ops->commit(st))) return cf_err_set(err, rc, "cannot commit the project");
+    return 0;
+}
+
+static void print_project(const struct new_project *np, bool json)
+{
+    if (json)
+        printf("{\"project_id\":\"%s\",\"name\":\"%s\",\"token_id\":\"%s\",\"token\":\"%s\","
+               "\"signing_key\":\"%s\"}\n",
+               np->p.id, np->p.name, np->token_id, np->token, np->p.signing_key);
+    else
+        printf("project_id=%s\ntoken_id=%s\ntoken=%s\nsigning_key=%s\n", np->p.id, np->token_id,
+               np->token, np->p.signing_key);
+}
+
+/* Removes our own flags (name, json) from argv so that what is left is settings. */
+static void take_flag(int *argc, char **argv, const char *flag, const char **value, bool *present)
+{
+    size_t fl = strlen(flag);
+    for (int i = 0; i < *argc; i++) {
+        int drop = 0;
+        if (strcmp(argv[i], flag) == 0) {
+            if (value) {
+                if (i + 1 >= *argc) continue;
+                *value = argv[i + 1];
+                drop = 2;
+            } else {
+                drop = 1;
+            }
+        } else if (value && strncmp(argv[i], flag, fl) == 0 && argv[i][fl] == '=') {
+            *value = argv[i] + fl + 1;
+            drop = 1;
+        }
+        if (drop) {
+            if (present) *present = true;
+            memmove(&argv[i], &argv[i + drop], (size_t)(*argc - i - drop) * sizeof *argv);
+            *argc -= drop;
+            i--;
+        }
+    }
+}
+
+static int load_config(struct cf_config *cfg, int argc, char **argv)
+{
+    struct cf_err err = {0, ""};
+    enum cf_log_level lvl;
+    if (cf_config_load(cfg, argc, argv, environ, &err)) {
+        fprintf(stderr, "confab: %s\n", err.msg);
+        return 2;
+    }
+    if (cf_log_parse_level(cfg->log_level, &lvl) == 0) cf_log_set_level(lvl);
+    return 0;
+}
+
+static int open_store(const struct cf_config *cfg, struct cf_store **st)
+{
+    struct cf_err err = {0, ""};
+    struct cf_store_opts so = {cfg->database, strcmp(cfg->durability, "full") == 0};
+    if (cf_store_open(&so, true, st, &err)) {
+        fprintf(stderr, "confab: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
+static void print_project_row(void *ud, const struct cf_project *p, int ntokens)
+{
+    bool json = *(bool *)ud;
+    char d[CF_RFC2822_LEN];
+    cf_time_rfc2822(p->date_created, d);
+    if (json)
+        printf("{\"project_id\":\"%s\",\"name\":\"%s\",\"tokens\":%d,\"date_created\":\"%s\"}\n",
+               p->id, p->name, ntokens, d);
+    else
+        printf("%s  %-24s tokens=%d  created=%s\n", p->id, p->name, ntokens, d);
+}
+
+static int cmd_project(int argc, char **argv)
+{
+    struct cf_config cfg;
+    struct cf_store *st = NULL;
+    struct cf_err err = {0, ""};
+    const char *sub = argc > 0 ? argv[0] : "";
+    const char *name = NULL;
+    bool json = false, help = false;
+    int rc = 0;
+    argc--, argv++;
+    take_flag(&argc, argv, "--help", NULL, &help);
+    take_flag(&argc, argv, "--json", NULL, &json);
+    if (help || !*sub) {
+        fputs("usage:\n"
+              "  confab project create --name NAME [--json] [--database PATH]\n"
+              "      makes a project; prints project_id, token_id, token (shown once) and signing_key\n"
+              "  confab project list [--json] [--database PATH]\n"
+              "  confab project token-create PROJECT_ID [--json] [--database PATH]\n"
+              "      adds an API token to the project; prints token_id and token (shown once)\n"
+              "  confab project token-revoke PROJECT_ID TOKEN_ID [--database PATH]\n",
+              help ? stdout : stderr);
+        return help ? 0 : 2;
+    }
+    if (strcmp(sub, "create") == 0) {
+        struct new_project np;
+        take_flag(&argc, argv, "--name", &name, NULL);
+        if (!name || !*name) {
+            fprintf(stderr, "confab: project create needs --name NAME\n");
+            return 2;
+        }
+        if ((rc = load_config(&cfg, argc, argv)) || (rc = open_store(&cfg, &st))) return rc;
+        if (create_project(st, name, &np, &err)) {
+            fprintf(stderr, "confab: %s\n", err.msg);
+            rc = 1;
+        } else {
+            print_project(&np, json);
+        }
+    } else if (strcmp(sub, "list") == 0) {
+        if ((rc = load_config(&cfg, argc, argv)) || (rc = open_store(&cfg, &st))) return rc;
+        if (st->ops->project_list(st, print_project_row, &json)) rc = 1;
+    } else if (strcmp(sub, "token-create") == 0 || strcmp(sub, "token-revoke") == 0) {
+        bool create = sub[6] == 'c';
+        int npos = create ? 1 : 2;
+        struct cf_project p;
+        if (argc < npos || strncmp(argv[0], "--", 2) == 0 ||
+            (npos == 2 && strncmp(argv[1], "--", 2) == 0)) {
+            fprintf(stderr, "confab: project %s needs %s\n", sub,
+                    create ? "PROJECT_ID" : "PROJECT_ID TOKEN_ID");
+            return 2;
+        }
+        if ((rc = load_config(&cfg, argc - npos, argv + npos)) || (rc = open_store(&cfg, &st)))
+            return rc;
+        if (st->ops->project_get(st, argv[0], &p)) {
+            fprintf(stderr, "confab: no project %s\n", argv[0]);
+            rc = 1;
+        } else if (create) {
+            char token_id[CF_UUID_SIZE], token[65];
+            if (create_token(st, p.id, token_id, token, &err)) {
+                fprintf(stderr, "confab: %s\n", err.msg);
+                rc = 1;
+            } else if (json) {
+                printf("{\"project_id\":\"%s\",\"token_id\":\"%s\",\"token\":\"%s\"}\n", p.id,
+                       token_id, token);
+            } else {
+                printf("token_id=%s\ntoken=%s\n", token_id, token);
+            }
+        } else if (st->ops->token_revoke(st, p.id, argv[1])) {
+            fprintf(stderr, "confab: project %s has no live token %s\n", p.id, argv[1]);
+            rc = 1;
+        } else {
+            printf("revoked token %s\n", argv[1]);
+        }
+    } else {
+        fprintf(stderr, "confab: unknown project command '%s' (try confab project --help)\n", sub);
+        rc = 2;
+    }
+    if (st) st->ops->close(st);
+    return rc;
+}
+
+/* ---- serve ---- */
+
+/* Makes (or reads back) the development project whose credentials live in path. */
+static int dev_project(struct cf_store *st, const char *path, const char *listen,
+                       struct cf_err *err)
+{
+    char id[64] = "", token[128] = "";
+    FILE *f = fopen(path, "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\r\n")] = '\0';
+            if (strncmp(line, "project_id=", 11) == 0) cf_str_copy(id, sizeof id, line + 11);
+            if (strncmp(line, "token=", 6) == 0) cf_str_copy(token, sizeof token, line + 6);
+        }
+        fclose(f);
+    }
+    if (!id[0] || !token[0]) {
+        struct new_project np;
+        int fd;
+        if (create_project(st, "development", &np, err)) return err->code;
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0 || !(f = fdopen(fd, "w")))
+            return cf_err_set(err, CF_ESYS, "dev_project: cannot write %s", path);
+        fprintf(f, "project_id=%s\ntoken_id=%s\ntoken=%s\nsigning_key=%s\n", np.p.id, np.token_id,
+                np.token, np.p.signing_key);
+        fclose(f);
+        cf_str_copy(id, sizeof id, np.p.id);
+        cf_str_copy(token, sizeof token, np.token);
+    }
+    printf("\nconfab development project (credentials in %s)\n"
+           "  project_id = %s\n  token      = %s\n\n"
+           "Try it:\n"
+           "  curl -u %s:%s \\\n"
+           "    -d From=+15550001111 -d To=+15550002222 \\\n"
+           "    http://%s/api/laml/2010-04-01/Accounts/%s/Conferences/MyRoom/Participants.json\n"
+           "  curl -u %s:%s http://%s/api/laml/2010-04-01/Accounts/%s/Conferences.json\n\n",
+           path, id, token, id, token, listen, id, id, token, listen, id);
+    fflush(stdout);
+    return 0;
+}
+
+static int resolve_host(const char *host, char *out, size_t outlen)
+{
+    struct addrinfo hints, *res = NULL;
+    int rc;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_flags = AI_NUMERICSERV;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, "1", &hints, &res) != 0 || !res) return CF_EINVAL;
+    if (res->ai_family == AF_INET)
+        rc = inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr, out,
+                       (socklen_t)outlen) ? 0 : CF_EINVAL;
+    else
+        rc = inet_ntop(AF_INET6, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, out,
+                       (socklen_t)outlen) ? 0 : CF_EINVAL;
+    freeaddrinfo(res);
+    return rc;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    struct cf_config cfg;
+    struct cf_err err = {0, ""};
+    struct cf_store *st = NULL, *engine_st = NULL;
+    struct cf_store_pool *pool = NULL;
+    struct cf_engine *eng = NULL;
+    struct cf_http *http = NULL;
+    struct engine_wiring ew;
+    struct cf_api api;
+    struct cf_http_opts ho;
+    struct cf_engine_sim_opts so;
+    struct cf_store_opts sto;
+    char host[128], addr[INET6_ADDRSTRLEN];
+    int port, workers, rc = 1, sig = 0;
+    bool help = false, dump = false;
+    sigset_t set;
+
+    take_flag(&argc, argv, "--help", NULL, &help);
+    take_flag(&argc, argv, "--dump-config", NULL, &dump);
+    if (help) {
+        printf("usage: confab serve [settings]\n\nRuns the HTTP API server.\n\n");
+        cf_config_help(stdout);
+        return 0;
+    }
+    if ((rc = load_config(&cfg, argc, argv))) return rc;
+    if (dump) {
+        cf_config_dump(&cfg, stdout);
+        return 0;
+    }
+    rc = 1;
+    if (cf_config_parse_listen(cfg.listen, host, sizeof host, &port) ||
+        resolve_host(host, addr, sizeof addr)) {
+        fprintf(stderr, "confab: listen: cannot use '%s'\n", cfg.listen);
+        return 2;
+    }
+    workers = cfg.workers > 0 ? cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (workers < 1) workers = 1;
+
+    /* block the signals before any thread starts, so that only sigwait sees them */
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    sto.path = cfg.database;
+    sto.durable_full = strcmp(cfg.durability, "full") == 0;
+    if (cf_store_open(&sto, true, &st, &err)) goto fail;
+    if (cfg.dev_project[0] && dev_project(st, cfg.dev_project, cfg.listen, &err)) goto fail;
+    {
+        int64_t cutoff = cf_time_now_us() - 24 * 3600 * CF_USEC_PER_SEC;
+        st->ops->idem_expire(st, cutoff);
+    }
+    if (cf_store_pool_create(&sto, workers, &pool, &err)) goto fail;
+    if (cf_store_open(&sto, false, &engine_st, &err)) goto fail;
+    ew.st = engine_st;
+    ew.eng = NULL;
+    ew.region = cfg.region;
+    so.answer_delay_ms = cfg.sim_answer_delay_ms;
+    if (cf_engine_sim_create(&so, on_engine_event, &ew, &eng)) {
+        cf_err_set(&err, CF_ESYS, "cannot start the simulated engine");
+        goto fail;
+    }
+    ew.eng = eng;
+    api.pool = pool;
+    api.eng = eng;
+    api.region = cfg.region;
+    api.more_info = cfg.more_info_base;
+    memset(&ho, 0, sizeof ho);
+    ho.host = addr;
+    ho.port = port;
+    ho.workers = workers;
+    ho.max_connections = cfg.max_connections;
+    ho.idle_timeout_s = cfg.idle_timeout;
+    ho.max_body = (size_t)cfg.max_body;
+    ho.max_header = (size_t)cfg.max_header;
+    ho.handler = cf_api_handle;
+    ho.handler_ud = &api;
+    if (cf_http_start(&ho, &http, &err)) goto fail;
+    cf_log(CF_LOG_NOTICE, NULL,
+           "msg=\"confab listening\" version=%s listen=%s:%d workers=%d database=\"%s\" engine=%s "
+           "region=%s durability=%s",
+           CONFAB_VERSION, addr, cf_http_port(http), workers, cfg.database, cfg.engine, cfg.region,
+           cfg.durability);
+    for (;;) {
+        if (sigwait(&set, &sig) != 0) continue;
+        if (sig == SIGHUP) {
+            cf_log(CF_LOG_NOTICE, NULL, "msg=\"SIGHUP: nothing to reload yet\"");
+            continue;
+        }
+        break;
+    }
+    cf_log(CF_LOG_NOTICE, NULL, "msg=\"shutting down\" signal=%d grace_s=%d", sig,
+           cfg.shutdown_grace);
+    rc = 0;
+    goto out;
+fail:
+    fprintf(stderr, "confab: %s\n", err.msg);
+    rc = 1;
+out:
+    cf_http_stop(http, cfg.shutdown_grace);
+    if (eng) eng->ops->destroy(eng);
+    cf_store_pool_destroy(pool);
+    if (engine_st) engine_st->ops->close(engine_st);
+    if (st) st->ops->close(st);
+    if (rc == 0) cf_log(CF_LOG_NOTICE, NULL, "msg=\"stopped\"");
+    return rc;
+}
+
+static int cmd_migrate(int argc, char **argv)
+{
+    struct cf_config cfg;
+    struct cf_store *st = NULL;
+    int rc;
+    if ((rc = load_config(&cfg, argc, argv)) || (rc = open_store(&cfg, &st))) return rc;
+    st->ops->close(st);
+    printf("database %s is up to date\n", cfg.database);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "";
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version")) {
+        printf("confab %s\n", CONFAB_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "serve")) return cmd_serve(argc - 2, argv + 2);
+    if (!strcmp(cmd, "project")) return cmd_project(argc - 2, argv + 2);
+    if (!strcmp(cmd, "migrate")) return cmd_migrate(argc - 2, argv + 2);
+    usage(stderr);
+    return 2;
+}

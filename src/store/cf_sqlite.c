@@ -1,0 +1,1008 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cf_sqlite.c - the SQLite backend of cf_store.h.
+ *
+ * One struct sqlite_store per connection, used by one thread at a time
+ * (opened with SQLITE_OPEN_NOMUTEX). The database runs in WAL mode:
+ * synchronous=NORMAL by default (a committed transaction survives a crash of
+ * the process; the last ones may be lost on power failure), FULL when the
+ * operator asks for durability=full (fsync at every commit). Write
+ * transactions use BEGIN IMMEDIATE so that writers queue on the busy handler
+ * instead of failing with SQLITE_BUSY half way.
+ *
+ * Fixed statements are prepared once per connection and reused. List
+ * statements depend on which filters are present, so they are built on
+ * first use and cached by a key of filter bits and paging direction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "../base/cf_buf.h"
+#include "../base/cf_err.h"
+#include "../base/cf_log.h"
+#include "../base/cf_mem.h"
+#include "cf_migrations.h"
+#include "cf_store.h"
+
+enum stmt_id {
+    S_BEGIN_R,
+    S_BEGIN_W,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_PROJECT_INSERT,
+    S_PROJECT_GET,
+    S_PROJECT_LIST,
+    S_TOKEN_INSERT,
+    S_TOKEN_REVOKE,
+    S_TOKEN_HASHES,
+    S_CONF_GET,
+    S_CONF_GET_LIVE_NAME,
+    S_CONF_INSERT,
+    S_CONF_UPDATE,
+    S_CONF_CURSOR,
+    S_PART_INSERT,
+    S_PART_UPDATE,
+    S_PART_GET,
+    S_PART_GET_ANY,
+    S_PART_LIVE,
+    S_PART_CURSOR,
+    S_REC_COMPLETE_ALL,
+    S_ANN_INSERT,
+    S_EVENT_APPEND,
+    S_EVENT_COUNT,
+    S_IDEM_GET,
+    S_IDEM_PUT,
+    S_IDEM_EXPIRE,
+    S_COUNT
+};
+
+#define CONF_COLS                                                                        \
+    "sid, project_id, friendly_name, region, status, end_reason, call_sid_ending,"       \
+    " date_created, date_updated, next_seq, status_callback, status_callback_method,"   \
+    " status_callback_events, max_participants, record_from_start"
+
+#define PART_COLS                                                                        \
+    "call_sid, project_id, conference_sid, label, call_sid_to_coach, from_addr, to_addr," \
+    " status, muted, hold, coaching, start_on_enter, end_on_exit, beep_on_exit,"          \
+    " leave_reason, call_status, timeout_s, date_created, date_updated, joined_at, left_at"
+
+static const char *const stmt_sql[S_COUNT] = {
+    [S_BEGIN_R] = "BEGIN",
+    [S_BEGIN_W] = "BEGIN IMMEDIATE",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_PROJECT_INSERT] =
+        "INSERT INTO projects(id, name, signing_key, date_created) VALUES(?1, ?2, ?3, ?4)",
+    [S_PROJECT_GET] = "SELECT id, name, signing_key, date_created FROM projects WHERE id = ?1",
+    [S_PROJECT_LIST] =
+        "SELECT p.id, p.name, p.signing_key, p.date_created,"
+        " (SELECT count(*) FROM api_tokens t WHERE t.project_id = p.id AND t.revoked_at IS NULL)"
+        " FROM projects p ORDER BY p.date_created, p.id",
+    [S_TOKEN_INSERT] =
+        "INSERT INTO api_tokens(id, project_id, hash, date_created) VALUES(?1, ?2, ?3, ?4)",
+    [S_TOKEN_REVOKE] = "UPDATE api_tokens SET revoked_at = ?3 WHERE id = ?2 AND project_id = ?1"
+                       " AND revoked_at IS NULL",
+    [S_TOKEN_HASHES] =
+        "SELECT hash FROM api_tokens WHERE project_id = ?1 AND revoked_at IS NULL",
+    [S_CONF_GET] = "SELECT " CONF_COLS " FROM conferences WHERE project_id = ?1 AND sid = ?2",
+    [S_CONF_GET_LIVE_NAME] = "SELECT " CONF_COLS " FROM conferences WHERE project_id = ?1"
+                             " AND friendly_name = ?2 AND status <> 'completed'",
+    [S_CONF_INSERT] = "INSERT INTO conferences(" CONF_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+                      " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    [S_CONF_UPDATE] = "UPDATE conferences SET friendly_name = ?3, region = ?4, status = ?5,"
+                      " end_reason = ?6, call_sid_ending = ?7, date_created = ?8,"
+                      " date_updated = ?9, next_seq = ?10, status_callback = ?11,"
+                      " status_callback_method = ?12, status_callback_events = ?13,"
+                      " max_participants = ?14, record_from_start = ?15"
+                      " WHERE sid = ?1 AND project_id = ?2",
+    [S_CONF_CURSOR] =
+        "SELECT date_created FROM conferences WHERE project_id = ?1 AND sid = ?2",
+    [S_PART_INSERT] = "INSERT INTO participants(" PART_COLS ", live) VALUES(?1, ?2, ?3, ?4, ?5,"
+                      " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
+                      " ?21, ?22)",
+    [S_PART_UPDATE] = "UPDATE participants SET label = ?4, call_sid_to_coach = ?5,"
+                      " from_addr = ?6, to_addr = ?7, status = ?8, muted = ?9, hold = ?10,"
+                      " coaching = ?11, start_on_enter = ?12, end_on_exit = ?13,"
+                      " beep_on_exit = ?14, leave_reason = ?15, call_status = ?16,"
+                      " timeout_s = ?17, date_created = ?18, date_updated = ?19,"
+                      " joined_at = ?20, left_at = ?21, live = ?22"
+                      " WHERE call_sid = ?1 AND project_id = ?2 AND conference_sid = ?3",
+    [S_PART_GET] = "SELECT " PART_COLS " FROM participants WHERE project_id = ?1"
+                   " AND conference_sid = ?2 AND live = 1 AND (call_sid = ?3 OR label = ?3)"
+                   " ORDER BY call_sid = ?3 DESC LIMIT 1",
+    [S_PART_GET_ANY] = "SELECT " PART_COLS " FROM participants WHERE project_id = ?1"
+                       " AND conference_sid = ?2 AND (call_sid = ?3 OR label = ?3)"
+                       " ORDER BY call_sid = ?3 DESC, live DESC, date_created DESC LIMIT 1",
+    [S_PART_LIVE] = "SELECT " PART_COLS " FROM participants WHERE project_id = ?1"
+                    " AND conference_sid = ?2 AND live = 1 ORDER BY date_created, call_sid",
+    [S_PART_CURSOR] = "SELECT date_created FROM participants WHERE project_id = ?1"
+                      " AND conference_sid = ?2 AND call_sid = ?3",
+    [S_REC_COMPLETE_ALL] =
+        "UPDATE recordings SET status = 'completed', end_time = ?3, date_updated = ?3,"
+        " duration = max(0, (?3 - coalesce(start_time, ?3) - paused_us"
+        "   - CASE WHEN paused_since IS NOT NULL AND pause_behavior = 'skip'"
+        "     THEN ?3 - paused_since ELSE 0 END) / 1000000),"
+        " paused_since = NULL"
+        " WHERE project_id = ?1 AND conference_sid = ?2"
+        " AND status IN ('queued', 'in-progress', 'paused')",
+    [S_ANN_INSERT] = "INSERT INTO announcements(sid, project_id, conference_sid, call_sid, url,"
+                     " method, date_created, date_updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    [S_EVENT_APPEND] = "INSERT INTO outbox(project_id, conference_sid, seq, name, url, method,"
+                       " params, state, next_attempt_at, created)"
+                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+    [S_EVENT_COUNT] =
+        "SELECT count(*) FROM outbox WHERE project_id = ?1 AND conference_sid = ?2",
+    [S_IDEM_GET] = "SELECT body_hash, status, response, created FROM idempotency_keys"
+                   " WHERE project_id = ?1 AND key = ?2",
+    [S_IDEM_PUT] = "INSERT OR REPLACE INTO idempotency_keys(project_id, key, body_hash, status,"
+                   " response, created) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    [S_IDEM_EXPIRE] = "DELETE FROM idempotency_keys WHERE created < ?1",
+};
+
+#define LIST_CACHE 256
+
+struct list_stmt {
+    unsigned key;        /* which list, filters and direction; 0 = empty slot */
+    sqlite3_stmt *stmt;
+};
+
+struct sqlite_store {
+    struct cf_store base; /* must be first */
+    sqlite3 *db;
+    sqlite3_stmt *stmts[S_COUNT];
+    struct list_stmt lists[LIST_CACHE];
+    bool in_tx;
+};
+
+static void log_db_error(struct sqlite_store *s, const char *what)
+{
+    cf_log(CF_LOG_ERROR, NULL, "msg=\"store error\" op=%s sqlite=\"%s\"", what,
+           sqlite3_errmsg(s->db));
+}
+
+static sqlite3_stmt *stmt(struct sqlite_store *s, enum stmt_id id)
+{
+    sqlite3_stmt *st = s->stmts[id];
+    if (!st) {
+        if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmts[id],
+                               NULL) != SQLITE_OK) {
+            log_db_error(s, "prepare");
+            cf_panic("cannot prepare statement %d", (int)id);
+        }
+        st = s->stmts[id];
+    }
+    return st;
+}
+
+static void done(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *z)
+{
+    sqlite3_bind_text(st, i, z, -1, SQLITE_STATIC); /* borrowed: reset before z dies */
+}
+
+/* Binds "" as NULL: the model writes absent optional strings as "". */
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *z)
+{
+    if (z && *z)
+        sqlite3_bind_text(st, i, z, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void bind_time_or_null(sqlite3_stmt *st, int i, int64_t t)
+{
+    if (t)
+        sqlite3_bind_int64(st, i, t);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+static void col_copy(sqlite3_stmt *st, int i, char *out, size_t size)
+{
+    const unsigned char *z = sqlite3_column_text(st, i);
+    size_t n = z ? (size_t)sqlite3_column_bytes(st, i) : 0;
+    if (n >= size) n = size - 1;
+    if (n) memcpy(out, z, n);
+    out[n] = '\0';
+}
+
+/* Runs a statement that returns no rows; returns 0, CF_EEXIST, CF_ESTORE. */
+static int exec_stmt(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    int ret = 0;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+            ret = CF_EEXIST;
+        } else {
+            log_db_error(s, what);
+            ret = CF_ESTORE;
+        }
+    }
+    done(st);
+    return ret;
+}
+
+#define S(st) ((struct sqlite_store *)(st))
+
+/* ---- transactions ---- */
+
+static int sq_begin(struct cf_store *base, bool write)
+{
+    struct sqlite_store *s = S(base);
+    int rc = exec_stmt(s, stmt(s, write ? S_BEGIN_W : S_BEGIN_R), "begin");
+    if (rc == 0) s->in_tx = true;
+    return rc ? CF_ESTORE : 0;
+}
+
+static int sq_commit(struct cf_store *base)
+{
+    struct sqlite_store *s = S(base);
+    int rc = exec_stmt(s, stmt(s, S_COMMIT), "commit");
+    if (rc) {
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        rc = CF_ESTORE;
+    }
+    s->in_tx = false;
+    return rc;
+}
+
+static void sq_rollback(struct cf_store *base)
+{
+    struct sqlite_store *s = S(base);
+    if (sqlite3_get_autocommit(s->db) == 0) (void)exec_stmt(s, stmt(s, S_ROLLBACK), "rollback");
+    s->in_tx = false;
+}
+
+/* ---- projects and tokens ---- */
+
+static int sq_project_insert(struct cf_store *base, const struct cf_project *p)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_PROJECT_INSERT);
+    bind_text(st, 1, p->id);
+    bind_text(st, 2, p->name);
+    bind_text(st, 3, p->signing_key);
+    sqlite3_bind_int64(st, 4, p->date_created);
+    return exec_stmt(s, st, "project_insert");
+}
+
+static void read_project(sqlite3_stmt *st, struct cf_project *out)
+{
+    col_copy(st, 0, out->id, sizeof out->id);
+    col_copy(st, 1, out->name, sizeof out->name);
+    col_copy(st, 2, out->signing_key, sizeof out->signing_key);
+    out->date_created = sqlite3_column_int64(st, 3);
+}
+
+static int step_row(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) return 1;
+    if (rc == SQLITE_DONE) return 0;
+    log_db_error(s, what);
+    return CF_ESTORE;
+}
+
+static int sq_project_get(struct cf_store *base, const char *id, struct cf_project *out)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_PROJECT_GET);
+    int rc;
+    bind_text(st, 1, id);
+    rc = step_row(s, st, "project_get");
+    if (rc == 1) {
+        read_project(st, out);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = CF_ENOTFOUND;
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_project_list(struct cf_store *base, cf_store_project_cb cb, void *ud)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_PROJECT_LIST);
+    int rc;
+    while ((rc = step_row(s, st, "project_list")) == 1) {
+        struct cf_project p;
+        read_project(st, &p);
+        cb(ud, &p, sqlite3_column_int(st, 4));
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_token_insert(struct cf_store *base, const struct cf_token_row *t)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_TOKEN_INSERT);
+    bind_text(st, 1, t->id);
+    bind_text(st, 2, t->project_id);
+    sqlite3_bind_blob(st, 3, t->hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, t->date_created);
+    return exec_stmt(s, st, "token_insert");
+}
+
+static int sq_token_revoke(struct cf_store *base, const char *project_id, const char *token_id)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_TOKEN_REVOKE);
+    int rc;
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, token_id);
+    sqlite3_bind_int64(st, 3, 1);
+    rc = exec_stmt(s, st, "token_revoke");
+    if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ENOTFOUND;
+    return rc;
+}
+
+static int sq_token_hashes(struct cf_store *base, const char *project_id,
+                           unsigned char (*hashes)[32], size_t max, size_t *n)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_TOKEN_HASHES);
+    int rc;
+    *n = 0;
+    bind_text(st, 1, project_id);
+    while ((rc = step_row(s, st, "token_hashes")) == 1) {
+        if (*n < max && sqlite3_column_bytes(st, 0) == 32) {
+            memcpy(hashes[*n], sqlite3_column_blob(st, 0), 32);
+            (*n)++;
+        }
+    }
+    done(st);
+    return rc;
+}
+
+/* ---- conferences ---- */
+
+static void read_conf(sqlite3_stmt *st, struct cf_conference *c)
+{
+    char buf[64];
+    col_copy(st, 0, c->sid, sizeof c->sid);
+    col_copy(st, 1, c->project_id, sizeof c->project_id);
+    col_copy(st, 2, c->friendly_name, sizeof c->friendly_name);
+    col_copy(st, 3, c->region, sizeof c->region);
+    col_copy(st, 4, buf, sizeof buf);
+    if (cf_conf_status_parse(buf, &c->status)) c->status = CF_CONF_COMPLETED;
+    col_copy(st, 5, buf, sizeof buf);
+    if (!buf[0] || cf_end_reason_parse(buf, &c->end_reason)) c->end_reason = CF_END_NONE;
+    col_copy(st, 6, c->call_sid_ending, sizeof c->call_sid_ending);
+    c->date_created = sqlite3_column_int64(st, 7);
+    c->date_updated = sqlite3_column_int64(st, 8);
+    c->next_seq = sqlite3_column_int64(st, 9);
+    col_copy(st, 10, c->status_callback, sizeof c->status_callback);
+    col_copy(st, 11, c->status_callback_method, sizeof c->status_callback_method);
+    c->status_callback_events = (unsigned)sqlite3_column_int(st, 12);
+    c->max_participants = sqlite3_column_int(st, 13);
+    c->record_from_start = sqlite3_column_int(st, 14) != 0;
+}
+
+static void bind_conf(sqlite3_stmt *st, const struct cf_conference *c)
+{
+    bind_text(st, 1, c->sid);
+    bind_text(st, 2, c->project_id);
+    bind_text(st, 3, c->friendly_name);
+    bind_text(st, 4, c->region);
+    bind_text(st, 5, cf_conf_status_str(c->status));
+    bind_text_or_null(st, 6, cf_end_reason_str(c->end_reason));
+    bind_text_or_null(st, 7, c->call_sid_ending);
+    sqlite3_bind_int64(st, 8, c->date_created);
+    sqlite3_bind_int64(st, 9, c->date_updated);
+    sqlite3_bind_int64(st, 10, c->next_seq);
+    bind_text_or_null(st, 11, c->status_callback);
+    bind_text_or_null(st, 12, c->status_callback_method);
+    sqlite3_bind_int(st, 13, (int)c->status_callback_events);
+    sqlite3_bind_int(st, 14, c->max_participants);
+    sqlite3_bind_int(st, 15, c->record_from_start);
+}
+
+static int get_one_conf(struct sqlite_store *s, sqlite3_stmt *st, struct cf_conference *out)
+{
+    int rc = step_row(s, st, "conf_get");
+    if (rc == 1) {
+        read_conf(st, out);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = CF_ENOTFOUND;
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_conf_get(struct cf_store *base, const char *project_id, const char *sid,
+                       struct cf_conference *out)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_CONF_GET);
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, sid);
+    return get_one_conf(s, st, out);
+}
+
+static int sq_conf_get_live_by_name(struct cf_store *base, const char *project_id,
+                                    const char *name, struct cf_conference *out)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_CONF_GET_LIVE_NAME);
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, name);
+    return get_one_conf(s, st, out);
+}
+
+static int sq_conf_insert(struct cf_store *base, const struct cf_conference *c)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_CONF_INSERT);
+    bind_conf(st, c);
+    return exec_stmt(s, st, "conf_insert");
+}
+
+static int sq_conf_update(struct cf_store *base, const struct cf_conference *c)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_CONF_UPDATE);
+    int rc;
+    bind_conf(st, c);
+    rc = exec_stmt(s, st, "conf_update");
+    if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ENOTFOUND;
+    return rc;
+}
+
+/* Finds (or builds and caches) the list statement for key; sql_fn writes its SQL. */
+static sqlite3_stmt *list_stmt(struct sqlite_store *s, unsigned key,
+                               void (*sql_fn)(unsigned key, struct cf_buf *b))
+{
+    unsigned h = (key * 2654435761u) % LIST_CACHE;
+    for (unsigned i = 0; i < LIST_CACHE; i++) {
+        struct list_stmt *ls = &s->lists[(h + i) % LIST_CACHE];
+        if (ls->key == key) return ls->stmt;
+        if (ls->key == 0) {
+            struct cf_buf b;
+            cf_buf_init(&b, 8192);
+            sql_fn(key, &b);
+            if (sqlite3_prepare_v3(s->db, cf_buf_str(&b), -1, SQLITE_PREPARE_PERSISTENT,
+                                   &ls->stmt, NULL) != SQLITE_OK) {
+                log_db_error(s, "prepare list");
+                cf_panic("cannot prepare list statement: %s", cf_buf_str(&b));
+            }
+            cf_buf_cleanup(&b);
+            ls->key = key;
+            return ls->stmt;
+        }
+    }
+    cf_panic("list statement cache full");
+}
+
+/* key bits for conference lists */
+enum {
+    CK_NAME = 1 << 0,
+    CK_STATUS = 1 << 1,
+    CK_CLO = 1 << 2,
+    CK_CHI = 1 << 3,
+    CK_ULO = 1 << 4,
+    CK_UHI = 1 << 5,
+    CK_AFTER = 1 << 6,
+    CK_BEFORE = 1 << 7,
+    K_CONF = 1u << 16,
+    K_PART = 2u << 16
+};
+
+/* Parameter numbers: ?1 project, ?2 name, ?3 status, ?4..?7 bounds, ?8 cursor
+ * time, ?9 cursor sid, ?10 limit. */
+static void conf_list_sql(unsigned key, struct cf_buf *b)
+{
+    const char *cmp = (key & CK_BEFORE) ? ">" : "<";
+    cf_buf_puts(b, "SELECT " CONF_COLS " FROM conferences WHERE project_id = ?1");
+    if (key & CK_NAME) cf_buf_puts(b, " AND friendly_name = ?2");
+    if (key & CK_STATUS) cf_buf_puts(b, " AND status = ?3");
+    if (key & CK_CLO) cf_buf_puts(b, " AND date_created >= ?4");
+    if (key & CK_CHI) cf_buf_puts(b, " AND date_created <= ?5");
+    if (key & CK_ULO) cf_buf_puts(b, " AND date_updated >= ?6");
+    if (key & CK_UHI) cf_buf_puts(b, " AND date_updated <= ?7");
+    if (key & (CK_AFTER | CK_BEFORE)) cf_buf_printf(b, " AND (date_created, sid) %s (?8, ?9)", cmp);
+    cf_buf_puts(b, (key & CK_BEFORE) ? " ORDER BY date_created ASC, sid ASC"
+                                     : " ORDER BY date_created DESC, sid DESC");
+    cf_buf_puts(b, " LIMIT ?10");
+}
+
+/* Runs a prepared list statement, filling up to pg->size items of `size`
+ * bytes via read_fn, reversing them for BEFORE pages. */
+static int run_list(struct sqlite_store *s, sqlite3_stmt *st, const struct cf_page_req *pg,
+                    struct cf_arena *a, size_t size, void (*read_fn)(sqlite3_stmt *, void *),
+                    void **items, struct cf_page_res *res)
+{
+    size_t cap = (size_t)pg->size;
+    unsigned char *arr = cf_arena_alloc(a, size * (cap ? cap : 1));
+    size_t n = 0;
+    int rc;
+    res->more = false;
+    sqlite3_bind_int(st, 10, pg->size + 1);
+    while ((rc = step_row(s, st, "list")) == 1) {
+        if (n == cap) {
+            res->more = true;
+            break;
+        }
+        read_fn(st, arr + n * size);
+        n++;
+    }
+    done(st);
+    if (rc < 0) return rc;
+    if (pg->dir == CF_PAGE_BEFORE) {
+        unsigned char *tmp = cf_arena_alloc(a, size);
+        for (size_t i = 0; i < n / 2; i++) {
+            memcpy(tmp, arr + i * size, size);
+            memcpy(arr + i * size, arr + (n - 1 - i) * size, size);
+            memcpy(arr + (n - 1 - i) * size, tmp, size);
+        }
+    }
+    *items = arr;
+    res->n = n;
+    return 0;
+}
+
+static void read_conf_v(sqlite3_stmt *st, void *p) { read_conf(st, p); }
+
+static int cursor_time(struct sqlite_store *s, sqlite3_stmt *st, int64_t *t)
+{
+    int rc = step_row(s, st, "cursor");
+    if (rc == 1) {
+        *t = sqlite3_column_int64(st, 0);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = CF_EINVAL;
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_conf_list(struct cf_store *base, const char *project_id,
+                        const struct cf_conf_filter *f, const struct cf_page_req *pg,
+                        struct cf_arena *a, struct cf_conference **items,
+                        struct cf_page_res *res)
+{
+    struct sqlite_store *s = S(base);
+    unsigned key = K_CONF;
+    int64_t ct = 0;
+    sqlite3_stmt *st;
+    int rc;
+    if (pg->dir != CF_PAGE_FIRST) {
+        sqlite3_stmt *cs = stmt(s, S_CONF_CURSOR);
+        bind_text(cs, 1, project_id);
+        bind_text(cs, 2, pg->cursor);
+        if ((rc = cursor_time(s, cs, &ct))) return rc;
+        key |= pg->dir == CF_PAGE_AFTER ? CK_AFTER : CK_BEFORE;
+    }
+    if (f->friendly_name && f->friendly_name[0]) key |= CK_NAME;
+    if (f->status >= 0) key |= CK_STATUS;
+    if (f->created_lo != INT64_MIN) key |= CK_CLO;
+    if (f->created_hi != INT64_MAX) key |= CK_CHI;
+    if (f->updated_lo != INT64_MIN) key |= CK_ULO;
+    if (f->updated_hi != INT64_MAX) key |= CK_UHI;
+    st = list_stmt(s, key, conf_list_sql);
+    bind_text(st, 1, project_id);
+    if (key & CK_NAME) bind_text(st, 2, f->friendly_name);
+    if (key & CK_STATUS) bind_text(st, 3, cf_conf_status_str((enum cf_conf_status)f->status));
+    if (key & CK_CLO) sqlite3_bind_int64(st, 4, f->created_lo);
+    if (key & CK_CHI) sqlite3_bind_int64(st, 5, f->created_hi);
+    if (key & CK_ULO) sqlite3_bind_int64(st, 6, f->updated_lo);
+    if (key & CK_UHI) sqlite3_bind_int64(st, 7, f->updated_hi);
+    if (key & (CK_AFTER | CK_BEFORE)) {
+        sqlite3_bind_int64(st, 8, ct);
+        bind_text(st, 9, pg->cursor);
+    }
+    return run_list(s, st, pg, a, sizeof **items, read_conf_v, (void **)items, res);
+}
+
+/* ---- participants ---- */
+
+static void read_part(sqlite3_stmt *st, struct cf_participant *p)
+{
+    char buf[64];
+    col_copy(st, 0, p->call_sid, sizeof p->call_sid);
+    col_copy(st, 1, p->project_id, sizeof p->project_id);
+    col_copy(st, 2, p->conference_sid, sizeof p->conference_sid);
+    col_copy(st, 3, p->label, sizeof p->label);
+    col_copy(st, 4, p->call_sid_to_coach, sizeof p->call_sid_to_coach);
+    col_copy(st, 5, p->from, sizeof p->from);
+    col_copy(st, 6, p->to, sizeof p->to);
+    col_copy(st, 7, buf, sizeof buf);
+    if (cf_part_status_parse(buf, &p->status)) p->status = CF_PART_COMPLETED;
+    p->muted = sqlite3_column_int(st, 8) != 0;
+    p->hold = sqlite3_column_int(st, 9) != 0;
+    p->coaching = sqlite3_column_int(st, 10) != 0;
+    p->start_on_enter = sqlite3_column_int(st, 11) != 0;
+    p->end_on_exit = sqlite3_column_int(st, 12) != 0;
+    p->beep_on_exit = sqlite3_column_int(st, 13) != 0;
+    col_copy(st, 14, buf, sizeof buf);
+    if (!buf[0] || cf_leave_reason_parse(buf, &p->leave_reason)) p->leave_reason = CF_LEAVE_NONE;
+    col_copy(st, 15, p->call_status, sizeof p->call_status);
+    p->timeout_s = sqlite3_column_int(st, 16);
+    p->date_created = sqlite3_column_int64(st, 17);
+    p->date_updated = sqlite3_column_int64(st, 18);
+    p->joined_at = sqlite3_column_int64(st, 19);
+    p->left_at = sqlite3_column_int64(st, 20);
+    p->queue_time_ms = -1;
+}
+
+static void read_part_v(sqlite3_stmt *st, void *p) { read_part(st, p); }
+
+static void bind_part(sqlite3_stmt *st, const struct cf_participant *p)
+{
+    bind_text(st, 1, p->call_sid);
+    bind_text(st, 2, p->project_id);
+    bind_text(st, 3, p->conference_sid);
+    bind_text_or_null(st, 4, p->label);
+    bind_text_or_null(st, 5, p->call_sid_to_coach);
+    bind_text(st, 6, p->from);
+    bind_text(st, 7, p->to);
+    bind_text(st, 8, cf_part_status_str(p->status));
+    sqlite3_bind_int(st, 9, p->muted);
+    sqlite3_bind_int(st, 10, p->hold);
+    sqlite3_bind_int(st, 11, p->coaching);
+    sqlite3_bind_int(st, 12, p->start_on_enter);
+    sqlite3_bind_int(st, 13, p->end_on_exit);
+    sqlite3_bind_int(st, 14, p->beep_on_exit);
+    bind_text_or_null(st, 15, cf_leave_reason_str(p->leave_reason));
+    bind_text_or_null(st, 16, p->call_status);
+    sqlite3_bind_int(st, 17, p->timeout_s);
+    sqlite3_bind_int64(st, 18, p->date_created);
+    sqlite3_bind_int64(st, 19, p->date_updated);
+    bind_time_or_null(st, 20, p->joined_at);
+    bind_time_or_null(st, 21, p->left_at);
+    sqlite3_bind_int(st, 22, cf_part_is_live(p->status));
+}
+
+static int sq_part_insert(struct cf_store *base, const struct cf_participant *p)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_PART_INSERT);
+    bind_part(st, p);
+    return exec_stmt(s, st, "part_insert");
+}
+
+static int sq_part_update(struct cf_store *base, const struct cf_participant *p)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_PART_UPDATE);
+    int rc;
+    bind_part(st, p);
+    rc = exec_stmt(s, st, "part_update");
+    if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ENOTFOUND;
+    return rc;
+}
+
+static int sq_part_get(struct cf_store *base, const char *project_id, const char *conf_sid,
+                       const char *key, bool any_state, struct cf_participant *out)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, any_state ? S_PART_GET_ANY : S_PART_GET);
+    int rc;
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, conf_sid);
+    bind_text(st, 3, key);
+    rc = step_row(s, st, "part_get");
+    if (rc == 1) {
+        read_part(st, out);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = CF_ENOTFOUND;
+    }
+    done(st);
+    return rc;
+}
+
+enum { PK_MUTED_T = 1 << 0, PK_MUTED_F = 1 << 1, PK_HOLD_T = 1 << 2, PK_HOLD_F = 1 << 3,
+       PK_COACH_T = 1 << 4, PK_COACH_F = 1 << 5, PK_HISTORY = 1 << 8 };
+
+/* ?1 project, ?2 conference, ?8 cursor time, ?9 cursor sid, ?10 limit */
+static void part_list_sql(unsigned key, struct cf_buf *b)
+{
+    const char *cmp = (key & CK_BEFORE) ? ">" : "<";
+    cf_buf_printf(b, "SELECT " PART_COLS " FROM participants WHERE project_id = ?1"
+                     " AND conference_sid = ?2 AND live = %d", (key & PK_HISTORY) ? 0 : 1);
+    if (key & PK_MUTED_T) cf_buf_puts(b, " AND muted = 1");
+    if (key & PK_MUTED_F) cf_buf_puts(b, " AND muted = 0");
+    if (key & PK_HOLD_T) cf_buf_puts(b, " AND hold = 1");
+    if (key & PK_HOLD_F) cf_buf_puts(b, " AND hold = 0");
+    if (key & PK_COACH_T) cf_buf_puts(b, " AND coaching = 1");
+    if (key & PK_COACH_F) cf_buf_puts(b, " AND coaching = 0");
+    if (key & (CK_AFTER | CK_BEFORE))
+        cf_buf_printf(b, " AND (date_created, call_sid) %s (?8, ?9)", cmp);
+    cf_buf_puts(b, (key & CK_BEFORE) ? " ORDER BY date_created ASC, call_sid ASC"
+                                     : " ORDER BY date_created DESC, call_sid DESC");
+    cf_buf_puts(b, " LIMIT ?10");
+}
+
+static int sq_part_list(struct cf_store *base, const char *project_id, const char *conf_sid,
+                        const struct cf_part_filter *f, const struct cf_page_req *pg,
+                        struct cf_arena *a, struct cf_participant **items,
+                        struct cf_page_res *res)
+{
+    struct sqlite_store *s = S(base);
+    unsigned key = K_PART;
+    int64_t ct = 0;
+    sqlite3_stmt *st;
+    int rc;
+    if (pg->dir != CF_PAGE_FIRST) {
+        sqlite3_stmt *cs = stmt(s, S_PART_CURSOR);
+        bind_text(cs, 1, project_id);
+        bind_text(cs, 2, conf_sid);
+        bind_text(cs, 3, pg->cursor);
+        if ((rc = cursor_time(s, cs, &ct))) return rc;
+        key |= pg->dir == CF_PAGE_AFTER ? CK_AFTER : CK_BEFORE;
+    }
+    if (f->muted == 1) key |= PK_MUTED_T;
+    if (f->muted == 0) key |= PK_MUTED_F;
+    if (f->hold == 1) key |= PK_HOLD_T;
+    if (f->hold == 0) key |= PK_HOLD_F;
+    if (f->coaching == 1) key |= PK_COACH_T;
+    if (f->coaching == 0) key |= PK_COACH_F;
+    if (f->history) key |= PK_HISTORY;
+    st = list_stmt(s, key, part_list_sql);
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, conf_sid);
+    if (key & (CK_AFTER | CK_BEFORE)) {
+        sqlite3_bind_int64(st, 8, ct);
+        bind_text(st, 9, pg->cursor);
+    }
+    return run_list(s, st, pg, a, sizeof **items, read_part_v, (void **)items, res);
+}
+
+static int sq_part_live(struct cf_store *base, const char *project_id, const char *conf_sid,
+                        struct cf_arena *a, struct cf_participant **items, size_t *n)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_PART_LIVE);
+    size_t cap = 16, cnt = 0;
+    struct cf_participant *arr = cf_arena_alloc(a, cap * sizeof *arr);
+    int rc;
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, conf_sid);
+    while ((rc = step_row(s, st, "part_live")) == 1) {
+        if (cnt == cap) {
+            struct cf_participant *bigger = cf_arena_alloc(a, 2 * cap * sizeof *arr);
+            memcpy(bigger, arr, cnt * sizeof *arr);
+            arr = bigger;
+            cap *= 2;
+        }
+        read_part(st, &arr[cnt++]);
+    }
+    done(st);
+    if (rc < 0) return rc;
+    *items = arr;
+    *n = cnt;
+    return 0;
+}
+
+/* ---- recordings, announcements, outbox ---- */
+
+static int sq_rec_complete_all(struct cf_store *base, const char *project_id,
+                               const char *conf_sid, int64_t now)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_REC_COMPLETE_ALL);
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, conf_sid);
+    sqlite3_bind_int64(st, 3, now);
+    return exec_stmt(s, st, "rec_complete_all");
+}
+
+static int sq_announce_insert(struct cf_store *base, const struct cf_announcement *an)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_ANN_INSERT);
+    bind_text(st, 1, an->sid);
+    bind_text(st, 2, an->project_id);
+    bind_text(st, 3, an->conference_sid);
+    bind_text_or_null(st, 4, an->call_sid);
+    bind_text(st, 5, an->url);
+    bind_text(st, 6, an->method);
+    sqlite3_bind_int64(st, 7, an->date_created);
+    return exec_stmt(s, st, "announce_insert");
+}
+
+static int sq_event_append(struct cf_store *base, const struct cf_event *ev)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_EVENT_APPEND);
+    bind_text(st, 1, ev->project_id);
+    bind_text(st, 2, ev->conference_sid);
+    sqlite3_bind_int64(st, 3, ev->seq);
+    bind_text(st, 4, ev->name);
+    bind_text_or_null(st, 5, ev->url);
+    bind_text_or_null(st, 6, ev->method);
+    bind_text(st, 7, ev->params ? ev->params : "");
+    bind_text(st, 8, ev->url[0] ? "pending" : "none");
+    sqlite3_bind_int64(st, 9, ev->created);
+    return exec_stmt(s, st, "event_append");
+}
+
+static int sq_event_count(struct cf_store *base, const char *project_id, const char *conf_sid,
+                          int64_t *n)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_EVENT_COUNT);
+    int rc;
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, conf_sid);
+    rc = step_row(s, st, "event_count");
+    if (rc == 1) {
+        *n = sqlite3_column_int64(st, 0);
+        rc = 0;
+    }
+    done(st);
+    return rc;
+}
+
+/* ---- idempotency ---- */
+
+static int sq_idem_get(struct cf_store *base, const char *project_id, const char *key,
+                       struct cf_arena *a, struct cf_idem *out)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_IDEM_GET);
+    int rc;
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, key);
+    rc = step_row(s, st, "idem_get");
+    if (rc == 1) {
+        size_t n = (size_t)sqlite3_column_bytes(st, 2);
+        if (sqlite3_column_bytes(st, 0) == 32) memcpy(out->body_hash, sqlite3_column_blob(st, 0), 32);
+        out->status = sqlite3_column_int(st, 1);
+        out->response = cf_arena_strndup(a, n ? sqlite3_column_blob(st, 2) : "", n);
+        out->response_len = n;
+        out->created = sqlite3_column_int64(st, 3);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = CF_ENOTFOUND;
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_idem_put(struct cf_store *base, const char *project_id, const char *key,
+                       const struct cf_idem *in)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_IDEM_PUT);
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, key);
+    sqlite3_bind_blob(st, 3, in->body_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, in->status);
+    sqlite3_bind_blob(st, 5, in->response, (int)in->response_len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, in->created);
+    return exec_stmt(s, st, "idem_put");
+}
+
+static int sq_idem_expire(struct cf_store *base, int64_t before)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_IDEM_EXPIRE);
+    sqlite3_bind_int64(st, 1, before);
+    return exec_stmt(s, st, "idem_expire");
+}
+
+/* ---- open/close and migrations ---- */
+
+static void sq_close(struct cf_store *base)
+{
+    struct sqlite_store *s = S(base);
+    if (!s) return;
+    for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(s->stmts[i]);
+    for (int i = 0; i < LIST_CACHE; i++) sqlite3_finalize(s->lists[i].stmt);
+    sqlite3_close(s->db);
+    cf_free(s);
+}
+
+static const struct cf_store_ops sqlite_ops = {
+    .name = "sqlite",
+    .close = sq_close,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .project_insert = sq_project_insert,
+    .project_get = sq_project_get,
+    .project_list = sq_project_list,
+    .token_insert = sq_token_insert,
+    .token_revoke = sq_token_revoke,
+    .token_hashes = sq_token_hashes,
+    .conf_get = sq_conf_get,
+    .conf_get_live_by_name = sq_conf_get_live_by_name,
+    .conf_insert = sq_conf_insert,
+    .conf_update = sq_conf_update,
+    .conf_list = sq_conf_list,
+    .part_insert = sq_part_insert,
+    .part_update = sq_part_update,
+    .part_get = sq_part_get,
+    .part_list = sq_part_list,
+    .part_live = sq_part_live,
+    .rec_complete_all = sq_rec_complete_all,
+    .announce_insert = sq_announce_insert,
+    .event_append = sq_event_append,
+    .event_count = sq_event_count,
+    .idem_get = sq_idem_get,
+    .idem_put = sq_idem_put,
+    .idem_expire = sq_idem_expire,
+};
+
+static int migrate(sqlite3 *db, struct cf_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    int version = 0, rc = 0;
+    char *msg = NULL;
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK) {
+        rc = cf_err_set(err, CF_ESTORE, "cannot lock the database for migration: %s", msg);
+        goto out;
+    }
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (version > (int)cf_sqlite_migrations_n) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        rc = cf_err_set(err, CF_ESTORE,
+                        "the database has schema version %d, newer than this confab (%zu)",
+                        version, cf_sqlite_migrations_n);
+        goto out;
+    }
+    for (size_t i = (size_t)version; i < cf_sqlite_migrations_n; i++) {
+        char pragma[64];
+        if (sqlite3_exec(db, cf_sqlite_migrations[i], NULL, NULL, &msg) != SQLITE_OK) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            rc = cf_err_set(err, CF_ESTORE, "migration %zu failed: %s", i + 1, msg);
+            goto out;
+        }
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %zu", i + 1);
+        sqlite3_exec(db, pragma, NULL, NULL, NULL);
+    }
+    if (sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+        rc = cf_err_set(err, CF_ESTORE, "cannot commit migrations: %s", msg);
+out:
+    sqlite3_free(msg);
+    return rc;
+}
+
+int cf_store_open(const struct cf_store_opts *opts, bool do_migrate, struct cf_store **out,
+                  struct cf_err *err)
+{
+    struct sqlite_store *s = cf_calloc(1, sizeof *s);
+    char pragmas[256];
+    char *msg = NULL;
+    int rc = 0;
+    s->base.ops = &sqlite_ops;
+    if (sqlite3_open_v2(opts->path, &s->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        rc = cf_err_set(err, CF_ESTORE, "cannot open database '%s': %s", opts->path,
+                        s->db ? sqlite3_errmsg(s->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode = WAL; PRAGMA synchronous = %s; PRAGMA foreign_keys = OFF;"
+             " PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;",
+             opts->durable_full ? "FULL" : "NORMAL");
+    if (sqlite3_exec(s->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
+        rc = cf_err_set(err, CF_ESTORE, "cannot configure database '%s': %s", opts->path, msg);
+        sqlite3_free(msg);
+        goto fail;
+    }
+    if (do_migrate && (rc = migrate(s->db, err))) goto fail;
+    *out = &s->base;
+    return 0;
+fail:
+    sq_close(&s->base);
+    return rc;
+}

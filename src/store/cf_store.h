@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cf_store.h - the store interface: an ops table that each backend fills
+ * (SQLite now; PostgreSQL later), in the manner of SQLite's VFS.
+ *
+ * A struct cf_store is ONE connection and belongs to one thread at a time;
+ * a struct cf_store_pool hands connections to threads. Every query is scoped
+ * by project. Writes happen inside begin(write=true)/commit; a use-case that
+ * fails calls rollback. Functions return 0 or a negative CF_E* code:
+ * CF_ENOTFOUND for a missing row, CF_EEXIST for a uniqueness conflict,
+ * CF_ESTORE for everything the backend could not do (logged by the backend).
+ *
+ * Lists use keyset paging: items are ordered newest date_created first, ties
+ * by sid descending; a page request names a cursor sid and a direction, and
+ * the backend answers one page plus whether more rows lie beyond it.
+ * Returned arrays are allocated from the caller's arena.
+ */
+#ifndef CF_STORE_H
+#define CF_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../base/cf_arena.h"
+#include "../core/cf_model.h"
+
+struct cf_store;
+
+enum cf_page_dir { CF_PAGE_FIRST, CF_PAGE_AFTER, CF_PAGE_BEFORE };
+
+struct cf_page_req {
+    int size;                      /* 1..1000 */
+    enum cf_page_dir dir;
+    char cursor[CF_UUID_SIZE];     /* sid named by the PageToken (AFTER/BEFORE) */
+};
+
+struct cf_page_res {
+    size_t n;      /* items returned */
+    bool more;     /* more rows exist beyond this page in the direction of travel */
+};
+
+/* Conference list filters; an unset bound is INT64_MIN/INT64_MAX, an unset
+ * string is "". Bounds are inclusive µs. */
+struct cf_conf_filter {
+    const char *friendly_name;
+    int status;                    /* enum cf_conf_status, or -1 for any */
+    int64_t created_lo, created_hi;
+    int64_t updated_lo, updated_hi;
+};
+
+/* Participant list filters: -1 any, 0 false, 1 true. Live only unless
+ * include_ended; status_completed lists only those who left (history). */
+struct cf_part_filter {
+    int muted, hold, coaching;
+    bool history;                  /* list participants that left instead of live ones */
+};
+
+struct cf_token_row {
+    char id[CF_UUID_SIZE];
+    char project_id[CF_UUID_SIZE];
+    unsigned char hash[32];        /* SHA-256 of the secret */
+    int64_t date_created;
+};
+
+/* Stored response of an Idempotency-Key. */
+struct cf_idem {
+    unsigned char body_hash[32];   /* SHA-256 of method, path and body */
+    int status;
+    const char *response;          /* arena-owned JSON */
+    size_t response_len;
+    int64_t created;
+};
+
+typedef void (*cf_store_project_cb)(void *ud, const struct cf_project *p, int ntokens);
+
+struct cf_store_ops {
+    const char *name;
+    void (*close)(struct cf_store *st);
+
+    int (*begin)(struct cf_store *st, bool write);
+    int (*commit)(struct cf_store *st);
+    void (*rollback)(struct cf_store *st);
+
+    /* projects and tokens */
+    int (*project_insert)(struct cf_store *st, const struct cf_project *p);
+    int (*project_get)(struct cf_store *st, const char *id, struct cf_project *out);
+    int (*project_list)(struct cf_store *st, cf_store_project_cb cb, void *ud);
+    int (*token_insert)(struct cf_store *st, const struct cf_token_row *t);
+    int (*token_revoke)(struct cf_store *st, const char *project_id, const char *token_id);
+    /* Fills up to max live token hashes of a project; *n gets the count. */
+    int (*token_hashes)(struct cf_store *st, const char *project_id,
+                        unsigned char (*hashes)[32], size_t max, size_t *n);
+
+    /* conferences */
+    int (*conf_get)(struct cf_store *st, const char *project_id, const char *sid,
+                    struct cf_conference *out);
+    int (*conf_get_live_by_name)(struct cf_store *st, const char *project_id,
+                                 const char *name, struct cf_conference *out);
+    int (*conf_insert)(struct cf_store *st, const struct cf_conference *c);
+    int (*conf_update)(struct cf_store *st, const struct cf_conference *c);
+    int (*conf_list)(struct cf_store *st, const char *project_id,
+                     const struct cf_conf_filter *f, const struct cf_page_req *pg,
+                     struct cf_arena *a, struct cf_conference **items,
+                     struct cf_page_res *res);
+
+    /* participants */
+    int (*part_insert)(struct cf_store *st, const struct cf_participant *p);
+    int (*part_update)(struct cf_store *st, const struct cf_participant *p);
+    /* key is a call sid or a label; only live participants unless any_state */
+    int (*part_get)(struct cf_store *st, const char *project_id, const char *conf_sid,
+                    const char *key, bool any_state, struct cf_participant *out);
+    int (*part_list)(struct cf_store *st, const char *project_id, const char *conf_sid,
+                     const struct cf_part_filter *f, const struct cf_page_req *pg,
+                     struct cf_arena *a, struct cf_participant **items,
+                     struct cf_page_res *res);
+    /* every live participant of a conference, oldest first */
+    int (*part_live)(struct cf_store *st, const char *project_id, const char *conf_sid,
+                     struct cf_arena *a, struct cf_participant **items, size_t *n);
+
+    /* recordings: completes every live recording of a conference at `now` */
+    int (*rec_complete_all)(struct cf_store *st, const char *project_id,
+                            const char *conf_sid, int64_t now);
+
+    /* announcements and the event outbox */
+    int (*announce_insert)(struct cf_store *st, const struct cf_announcement *an);
+    int (*event_append)(struct cf_store *st, const struct cf_event *ev);
+    /* Counts events of a conference (for tests and the operator's view). */
+    int (*event_count)(struct cf_store *st, const char *project_id, const char *conf_sid,
+                       int64_t *n);
+
+    /* idempotency keys */
+    int (*idem_get)(struct cf_store *st, const char *project_id, const char *key,
+                    struct cf_arena *a, struct cf_idem *out);
+    int (*idem_put)(struct cf_store *st, const char *project_id, const char *key,
+                    const struct cf_idem *in);
+    int (*idem_expire)(struct cf_store *st, int64_t before);
+};
+
+struct cf_store {
+    const struct cf_store_ops *ops;
+};
+
+struct cf_store_opts {
+    const char *path;   /* SQLite file */
+    bool durable_full;  /* fsync every commit (synchronous=FULL) */
+};
+
+/* Opens one connection to the store named by opts, applying migrations when
+ * migrate is true. Returns 0 and *out (free with st->ops->close), or an
+ * error with err filled. */
+int cf_store_open(const struct cf_store_opts *opts, bool migrate, struct cf_store **out,
+                  struct cf_err *err);
+
+/* A fixed set of connections shared by threads. get() blocks until one is
+ * free; put() returns it. Thread-safe. */
+struct cf_store_pool;
+int cf_store_pool_create(const struct cf_store_opts *opts, int n, struct cf_store_pool **out,
+                         struct cf_err *err);
+struct cf_store *cf_store_pool_get(struct cf_store_pool *pool);
+void cf_store_pool_put(struct cf_store_pool *pool, struct cf_store *st);
+void cf_store_pool_destroy(struct cf_store_pool *pool);
+
+#endif
