@@ -237,3 +237,65 @@ void cf_api_participant_fetch(struct cf_api_req *r)
     cf_json_init(&w, &r->resp->body);
     cf_api_participant_json(r, &w, &p);
 }
+
+/* Reads an optional boolean into -1 (absent), 0 or 1. */
+static int tri(struct cf_api_req *r, const char *name, int *out)
+{
+    bool v, present;
+    if (cf_api_bool(r, &r->params, name, &v, &present)) return CF_EINVAL;
+    *out = present ? v : -1;
+    return 0;
+}
+
+void cf_api_participant_update(struct cf_api_req *r)
+{
+    struct cf_part_update u;
+    struct cf_participant p;
+    struct cf_err err = {0, ""};
+    struct cf_json w;
+    const struct cf_params *q = &r->params;
+    int beep = -1, rc;
+    memset(&u, 0, sizeof u);
+    if (tri(r, "Muted", &u.muted) || tri(r, "Hold", &u.hold) ||
+        tri(r, "BeepOnExit", &u.beep_on_exit) || tri(r, "EndConferenceOnExit", &u.end_on_exit) ||
+        tri(r, "Coaching", &u.coaching) || tri(r, "Beep", &beep) ||
+        cf_api_url(r, q, "HoldUrl", &u.hold_url) ||
+        cf_api_method(r, q, "HoldMethod", "GET", &u.hold_method) ||
+        cf_api_url(r, q, "AnnounceUrl", &u.announce_url) ||
+        cf_api_method(r, q, "AnnounceMethod", "POST", &u.announce_method) ||
+        cf_api_method(r, q, "WaitMethod", "POST", &u.wait_method))
+        return;
+    /* WaitUrl may be empty: silence */
+    if ((u.wait_url = cf_params_get(q, "WaitUrl")) && *u.wait_url &&
+        cf_api_url(r, q, "WaitUrl", &u.wait_url))
+        return;
+    if ((u.call_sid_to_coach = cf_params_get(q, "CallSidToCoach")) &&
+        strlen(u.call_sid_to_coach) > CF_LABEL_MAX) {
+        cf_api_error(r, 400, 16002, "CallSidToCoach is too long");
+        return;
+    }
+    rc = cf_core_participant_update(&r->core, r->project_id, r->route.id1, r->route.id2, &u, &p,
+                                    &err);
+    if (rc == CF_EREF) {
+        cf_api_error(r, 400, 16002, "%s", err.msg);
+        return;
+    }
+    if (rc) {
+        cf_api_core_error(r, rc, &err, "participant update", r->route.id2);
+        return;
+    }
+    r->resp->status = 200;
+    cf_json_init(&w, &r->resp->body);
+    cf_api_participant_json(r, &w, &p);
+}
+
+void cf_api_participant_delete(struct cf_api_req *r)
+{
+    struct cf_err err = {0, ""};
+    int rc = cf_core_participant_kick(&r->core, r->project_id, r->route.id1, r->route.id2, &err);
+    if (rc) {
+        cf_api_core_error(r, rc, &err, "participant delete", r->route.id2);
+        return;
+    }
+    r->resp->status = 204;
+}

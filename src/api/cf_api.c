@@ -41,6 +41,11 @@ static const struct route_entry routes[] = {
     {CF_R_PARTICIPANTS, CF_M_GET, cf_api_participants_list},
     {CF_R_PARTICIPANTS, CF_M_POST, cf_api_participant_create},
     {CF_R_PARTICIPANT, CF_M_GET, cf_api_participant_fetch},
+    {CF_R_PARTICIPANT, CF_M_POST, cf_api_participant_update},
+    {CF_R_PARTICIPANT, CF_M_DELETE, cf_api_participant_delete},
+    {CF_R_CALLS, CF_M_GET, cf_api_calls_list},
+    {CF_R_CALL, CF_M_GET, cf_api_call_fetch},
+    {CF_R_CALL, CF_M_POST, cf_api_call_update},
 };
 
 void cf_api_error(struct cf_api_req *r, int status, int code, const char *fmt, ...)

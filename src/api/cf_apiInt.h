@@ -77,5 +77,10 @@ void cf_api_conference_update(struct cf_api_req *r);
 void cf_api_participants_list(struct cf_api_req *r);
 void cf_api_participant_create(struct cf_api_req *r);
 void cf_api_participant_fetch(struct cf_api_req *r);
+void cf_api_participant_update(struct cf_api_req *r);
+void cf_api_participant_delete(struct cf_api_req *r);
+void cf_api_calls_list(struct cf_api_req *r);
+void cf_api_call_fetch(struct cf_api_req *r);
+void cf_api_call_update(struct cf_api_req *r);
 
 #endif

@@ -25,6 +25,7 @@ enum {
     CF_ESTORE = -1006,  /* the store failed (I/O, corruption, busy too long) */
     CF_ESYS = -1007,    /* a system call failed */
     CF_ECONFLICT = -1008, /* same key, different content */
+    CF_EREF = -1009,      /* a referenced object is missing or in the wrong state */
     CF_AGAIN = -1100,
     CF_DECLINED = -1101,
 };

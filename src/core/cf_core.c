@@ -326,7 +326,25 @@ out:
     return rc;
 }
 
-/* The participant's call was answered: it joins, and the conference may start. */
+static int on_gone(struct cf_core *c, struct cf_conference *conf, struct cf_participant *p,
+                   enum cf_part_event pev, const char *detail, struct cf_arena *a,
+                   struct hangups *h, int64_t now);
+
+/* Counts the participants whose call is up. */
+static int count_connected(struct cf_core *c, const struct cf_conference *conf, struct cf_arena *a,
+                           size_t *n)
+{
+    struct cf_participant *live = NULL;
+    size_t nl = 0;
+    int rc = c->st->ops->part_live(c->st, conf->project_id, conf->sid, a, &live, &nl);
+    *n = 0;
+    for (size_t i = 0; i < nl; i++)
+        if (live[i].status == CF_PART_IN_PROGRESS) (*n)++;
+    return rc;
+}
+
+/* The participant's call was answered: it joins, and the conference may start.
+ * A conference already at MaxParticipants refuses the join: the call fails. */
 static int on_answered(struct cf_core *c, struct cf_conference *conf, struct cf_participant *p,
                        struct cf_arena *a, struct hangups *h, int64_t now)
 {
@@ -338,6 +356,14 @@ static int on_answered(struct cf_core *c, struct cf_conference *conf, struct cf_
     if (conf->status == CF_CONF_COMPLETED || cf_lifecycle_participant(p->status, CF_PE_ANSWERED, &to)) {
         hangups_add(h, a, p->call_sid); /* too late: the store already ended it */
         return 0;
+    }
+    {
+        size_t connected;
+        if ((rc = count_connected(c, conf, a, &connected))) return rc;
+        if (conf->max_participants > 0 && connected >= (size_t)conf->max_participants) {
+            hangups_add(h, a, p->call_sid);
+            return on_gone(c, conf, p, CF_PE_FAILED, "failed", a, h, now);
+        }
     }
     p->status = to;
     p->joined_at = now;
@@ -421,4 +447,178 @@ out:
         cf_log(CF_LOG_ERROR, NULL, "msg=\"engine event failed\" call=%s rc=%s", ev->call_sid,
                cf_errname(rc));
     cf_arena_cleanup(&a);
+}
+
+/* Runs fn inside one write transaction with the conference and a live
+ * participant loaded; commits and carries out the hangups. */
+static int with_participant(struct cf_core *c, const char *project_id, const char *conf_sid,
+                            const char *key, struct cf_err *err,
+                            int (*fn)(struct cf_core *c, struct cf_conference *conf,
+                                      struct cf_participant *p, struct cf_arena *a,
+                                      struct hangups *h, int64_t now, const void *arg,
+                                      struct cf_err *err),
+                            const void *arg, struct cf_participant *out)
+{
+    struct cf_store *st = c->st;
+    struct cf_conference conf;
+    struct cf_participant p;
+    struct cf_arena a;
+    struct hangups h = {0, NULL};
+    int64_t now = cf_time_now_us();
+    int rc;
+    cf_arena_init(&a);
+    if ((rc = st->ops->begin(st, true))) goto out;
+    if ((rc = st->ops->conf_get(st, project_id, conf_sid, &conf))) goto rollback;
+    if (conf.status == CF_CONF_COMPLETED) {
+        rc = cf_err_set(err, CF_ESTATE, "Conference %s is completed and its participants cannot "
+                        "be changed", conf.sid);
+        goto rollback;
+    }
+    if ((rc = st->ops->part_get(st, project_id, conf.sid, key, false, &p))) goto rollback;
+    if ((rc = fn(c, &conf, &p, &a, &h, now, arg, err))) goto rollback;
+    if ((rc = st->ops->conf_update(st, &conf))) goto rollback;
+    if ((rc = st->ops->commit(st))) goto out;
+    hangups_run(c, &h);
+    if (out) *out = p;
+    goto out;
+rollback:
+    st->ops->rollback(st);
+out:
+    if (rc == CF_ESTORE) cf_err_set(err, rc, "The store failed");
+    cf_arena_cleanup(&a);
+    return rc;
+}
+
+static int do_update(struct cf_core *c, struct cf_conference *conf, struct cf_participant *p,
+                     struct cf_arena *a, struct hangups *h, int64_t now, const void *arg,
+                     struct cf_err *err)
+{
+    const struct cf_part_update *u = arg;
+    bool was_muted = p->muted, was_hold = p->hold;
+    bool modified = false;
+    int rc;
+    (void)h;
+    if (u->call_sid_to_coach) {
+        if (!*u->call_sid_to_coach) {
+            p->call_sid_to_coach[0] = '\0';
+            p->coaching = false;
+        } else {
+            struct cf_participant target;
+            rc = c->st->ops->part_get(c->st, p->project_id, conf->sid, u->call_sid_to_coach, false,
+                                      &target);
+            if (rc == CF_ENOTFOUND || (rc == 0 && strcmp(target.call_sid, p->call_sid) == 0))
+                return cf_err_set(err, CF_EREF, "CallSidToCoach %s is not another live "
+                                  "participant of conference %s", u->call_sid_to_coach, conf->sid);
+            if (rc) return rc;
+            memcpy(p->call_sid_to_coach, target.call_sid, sizeof p->call_sid_to_coach);
+        }
+        modified = true;
+    }
+    if (u->coaching >= 0) {
+        if (u->coaching && !p->call_sid_to_coach[0])
+            return cf_err_set(err, CF_EREF, "Coaching=true needs CallSidToCoach naming a live "
+                              "participant of conference %s", conf->sid);
+        if (p->coaching != (u->coaching == 1)) modified = true;
+        p->coaching = u->coaching == 1;
+    } else if (u->call_sid_to_coach && *u->call_sid_to_coach) {
+        p->coaching = true;
+    }
+    if (u->muted >= 0) p->muted = u->muted == 1;
+    if (u->hold >= 0) p->hold = u->hold == 1;
+    if (u->beep_on_exit >= 0 && p->beep_on_exit != (u->beep_on_exit == 1)) {
+        p->beep_on_exit = u->beep_on_exit == 1;
+        modified = true;
+    }
+    if (u->end_on_exit >= 0 && p->end_on_exit != (u->end_on_exit == 1)) {
+        p->end_on_exit = u->end_on_exit == 1;
+        modified = true;
+    }
+    if (u->wait_url) modified = true;
+    if (u->announce_url) {
+        struct cf_announcement an;
+        memset(&an, 0, sizeof an);
+        cf_id_uuid(an.sid);
+        memcpy(an.project_id, p->project_id, sizeof an.project_id);
+        memcpy(an.conference_sid, conf->sid, sizeof an.conference_sid);
+        memcpy(an.call_sid, p->call_sid, sizeof an.call_sid);
+        cf_str_copy(an.url, sizeof an.url, u->announce_url);
+        cf_str_copy(an.method, sizeof an.method, u->announce_method ? u->announce_method : "POST");
+        an.date_created = now;
+        if ((rc = c->st->ops->announce_insert(c->st, &an))) return rc;
+    }
+    p->date_updated = now;
+    if ((rc = c->st->ops->part_update(c->st, p))) return rc;
+    if (p->muted != was_muted &&
+        (rc = append_event(c, conf, CF_CEV_MUTE, p->muted ? "participant-mute" : "participant-unmute",
+                           p, now)))
+        return rc;
+    if (p->hold != was_hold &&
+        (rc = append_event(c, conf, CF_CEV_HOLD, p->hold ? "participant-hold" : "participant-unhold",
+                           p, now)))
+        return rc;
+    if (modified && (rc = append_event(c, conf, CF_CEV_MODIFY, "participant-modify", p, now)))
+        return rc;
+    (void)a;
+    return 0;
+}
+
+int cf_core_participant_update(struct cf_core *c, const char *project_id, const char *conf_sid,
+                               const char *key, const struct cf_part_update *u,
+                               struct cf_participant *out, struct cf_err *err)
+{
+    int rc = with_participant(c, project_id, conf_sid, key, err, do_update, u, out);
+    if (rc == 0) {
+        if (u->muted >= 0) c->eng->ops->mute(c->eng, out->call_sid, out->muted);
+        if (u->hold >= 0) c->eng->ops->hold(c->eng, out->call_sid, out->hold);
+    }
+    return rc;
+}
+
+/* A participant leaves because of the API (kick) or its call being ended. */
+static int do_remove(struct cf_core *c, struct cf_conference *conf, struct cf_participant *p,
+                     struct cf_arena *a, struct hangups *h, int64_t now, const void *arg,
+                     struct cf_err *err)
+{
+    bool kicked = *(const bool *)arg;
+    bool was_connected = p->status == CF_PART_IN_PROGRESS;
+    struct cf_lc_facts facts = {false, false, false};
+    struct cf_lc_step step;
+    size_t nlive;
+    int rc;
+    (void)err;
+    rc = leave(c, conf, p, CF_PE_ENDED,
+               kicked ? CF_LEAVE_PARTICIPANT_UPDATED_VIA_API : CF_LEAVE_PARTICIPANT_HUNG_UP,
+               was_connected ? "completed" : "canceled", now);
+    if (rc) return rc;
+    hangups_add(h, a, p->call_sid);
+    if ((rc = start_facts(c, conf, a, &facts.can_start, &nlive))) return rc;
+    facts.eoe = was_connected && p->end_on_exit;
+    facts.last = nlive == 0;
+    if ((rc = cf_lifecycle_conference(conf->status, kicked ? CF_LC_KICKED : CF_LC_LEFT, &facts,
+                                      &step)))
+        return rc;
+    if (step.effects & CF_LC_FX_END)
+        return end_conference(c, conf, step.reason, p->call_sid, a, h, now);
+    return 0;
+}
+
+int cf_core_participant_kick(struct cf_core *c, const char *project_id, const char *conf_sid,
+                             const char *key, struct cf_err *err)
+{
+    bool kicked = true;
+    return with_participant(c, project_id, conf_sid, key, err, do_remove, &kicked, NULL);
+}
+
+int cf_core_call_hangup(struct cf_core *c, const char *project_id, const char *call_sid,
+                        struct cf_participant *out, struct cf_err *err)
+{
+    bool kicked = false;
+    int rc = c->st->ops->call_get(c->st, project_id, call_sid, out);
+    if (rc) return rc;
+    if (!cf_part_is_live(out->status)) return 0; /* already over: answer its final state */
+    rc = with_participant(c, project_id, out->conference_sid, out->call_sid, err, do_remove,
+                          &kicked, out);
+    if (rc == CF_ENOTFOUND || rc == CF_ESTATE) /* it ended meanwhile */
+        rc = c->st->ops->call_get(c->st, project_id, call_sid, out);
+    return rc;
 }

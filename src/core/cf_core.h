@@ -52,6 +52,14 @@ struct cf_part_create {
     bool record_from_start;
 };
 
+struct cf_part_update {
+    int muted, hold, beep_on_exit, end_on_exit, coaching; /* -1 = not given, else 0/1 */
+    const char *call_sid_to_coach;  /* NULL = not given, "" = clear */
+    const char *hold_url, *hold_method;
+    const char *announce_url, *announce_method;
+    const char *wait_url, *wait_method;
+};
+
 /* Reads */
 int cf_core_conference_get(struct cf_core *c, const char *project_id, const char *sid,
                            struct cf_conference *out);
@@ -75,6 +83,19 @@ int cf_core_conference_update(struct cf_core *c, const char *project_id, const c
 int cf_core_participant_create(struct cf_core *c, const char *project_id, const char *conf_key,
                                const struct cf_part_create *pc, struct cf_participant *out,
                                struct cf_err *err);
+
+/* Updates a live participant (key = call sid or label). CF_ESTATE when the
+ * conference is completed; CF_EINVAL with err naming 16002 coaching rules. */
+int cf_core_participant_update(struct cf_core *c, const char *project_id, const char *conf_sid,
+                               const char *key, const struct cf_part_update *u,
+                               struct cf_participant *out, struct cf_err *err);
+/* Removes a live participant (DELETE): it leaves, and the conference may end. */
+int cf_core_participant_kick(struct cf_core *c, const char *project_id, const char *conf_sid,
+                             const char *key, struct cf_err *err);
+/* Ends a participant's call (Calls API Status=completed|canceled): it leaves
+ * with participant_hung_up. Fills *out with the final state. */
+int cf_core_call_hangup(struct cf_core *c, const char *project_id, const char *call_sid,
+                        struct cf_participant *out, struct cf_err *err);
 
 /* Runs the use-case for one engine event (engine thread). */
 void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev);

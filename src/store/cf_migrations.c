@@ -48,21 +48,6 @@ const char *const cf_sqlite_migrations[] = {
     "CREATE UNIQUE INDEX conferences_live_name ON conferences(project_id, friendly_name)"
     "  WHERE status <> 'completed';"
 
-    "CREATE TABLE calls ("
-    "  sid TEXT PRIMARY KEY,"
-    "  project_id TEXT NOT NULL,"
-    "  conference_sid TEXT,"
-    "  from_addr TEXT NOT NULL,"
-    "  to_addr TEXT NOT NULL,"
-    "  status TEXT NOT NULL,"
-    "  direction TEXT NOT NULL DEFAULT 'outbound-api',"
-    "  start_time INTEGER,"
-    "  end_time INTEGER,"
-    "  date_created INTEGER NOT NULL,"
-    "  date_updated INTEGER NOT NULL);"
-    "CREATE INDEX calls_list ON calls(project_id, date_created DESC, sid DESC);"
-    "CREATE INDEX calls_status ON calls(project_id, status, date_created DESC, sid DESC);"
-
     "CREATE TABLE participants ("
     "  call_sid TEXT PRIMARY KEY,"
     "  project_id TEXT NOT NULL,"
@@ -88,6 +73,13 @@ const char *const cf_sqlite_migrations[] = {
     "  left_at INTEGER);"
     "CREATE INDEX participants_list ON participants(project_id, conference_sid, live,"
     "  date_created DESC, call_sid DESC);"
+    "CREATE INDEX participants_calls ON participants(project_id, date_created DESC, call_sid DESC);"
+    /* A participant is a call leg in a conference: the Calls resource reads
+     * the same rows, so calls is a view rather than a second copy. */
+    "CREATE VIEW calls AS SELECT call_sid AS sid, project_id, conference_sid,"
+    "  from_addr, to_addr, CASE WHEN live = 1 THEN status ELSE call_status END AS status,"
+    "  'outbound-api' AS direction, joined_at AS start_time, left_at AS end_time,"
+    "  date_created, date_updated FROM participants;"
     "CREATE UNIQUE INDEX participants_live_label ON participants(conference_sid, label)"
     "  WHERE live = 1 AND label IS NOT NULL;"
 

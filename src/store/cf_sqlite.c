@@ -49,6 +49,8 @@ enum stmt_id {
     S_PART_GET_ANY,
     S_PART_LIVE,
     S_PART_CURSOR,
+    S_CALL_GET,
+    S_CALL_CURSOR,
     S_REC_COMPLETE_ALL,
     S_ANN_INSERT,
     S_EVENT_APPEND,
@@ -120,6 +122,10 @@ static const char *const stmt_sql[S_COUNT] = {
                     " AND conference_sid = ?2 AND live = 1 ORDER BY date_created, call_sid",
     [S_PART_CURSOR] = "SELECT date_created FROM participants WHERE project_id = ?1"
                       " AND conference_sid = ?2 AND call_sid = ?3",
+    [S_CALL_GET] = "SELECT " PART_COLS " FROM participants WHERE project_id = ?1"
+                   " AND call_sid = ?2",
+    [S_CALL_CURSOR] = "SELECT date_created FROM participants WHERE project_id = ?1"
+                      " AND call_sid = ?2",
     [S_REC_COMPLETE_ALL] =
         "UPDATE recordings SET status = 'completed', end_time = ?3, date_updated = ?3,"
         " duration = max(0, (?3 - coalesce(start_time, ?3) - paused_us"
@@ -496,7 +502,8 @@ enum {
     CK_AFTER = 1 << 6,
     CK_BEFORE = 1 << 7,
     K_CONF = 1u << 16,
-    K_PART = 2u << 16
+    K_PART = 2u << 16,
+    K_CALL = 3u << 16
 };
 
 /* Parameter numbers: ?1 project, ?2 name, ?3 status, ?4..?7 bounds, ?8 cursor
@@ -760,6 +767,76 @@ static int sq_part_list(struct cf_store *base, const char *project_id, const cha
     return run_list(s, st, pg, a, sizeof **items, read_part_v, (void **)items, res);
 }
 
+static int sq_call_get(struct cf_store *base, const char *project_id, const char *call_sid,
+                       struct cf_participant *out)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_CALL_GET);
+    int rc;
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, call_sid);
+    rc = step_row(s, st, "call_get");
+    if (rc == 1) {
+        read_part(st, out);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = CF_ENOTFOUND;
+    }
+    done(st);
+    return rc;
+}
+
+enum { LK_STATUS = 1 << 0, LK_TO = 1 << 1, LK_FROM = 1 << 2 };
+
+/* ?1 project, ?2 status, ?3 to, ?4 from, ?8/?9 cursor, ?10 limit. A call's
+ * status is the participant's while live, its final call status after. */
+static void call_list_sql(unsigned key, struct cf_buf *b)
+{
+    const char *cmp = (key & CK_BEFORE) ? ">" : "<";
+    cf_buf_puts(b, "SELECT " PART_COLS " FROM participants WHERE project_id = ?1");
+    if (key & LK_STATUS)
+        cf_buf_puts(b, " AND (CASE WHEN live = 1 THEN status ELSE call_status END) = ?2");
+    if (key & LK_TO) cf_buf_puts(b, " AND to_addr = ?3");
+    if (key & LK_FROM) cf_buf_puts(b, " AND from_addr = ?4");
+    if (key & (CK_AFTER | CK_BEFORE))
+        cf_buf_printf(b, " AND (date_created, call_sid) %s (?8, ?9)", cmp);
+    cf_buf_puts(b, (key & CK_BEFORE) ? " ORDER BY date_created ASC, call_sid ASC"
+                                     : " ORDER BY date_created DESC, call_sid DESC");
+    cf_buf_puts(b, " LIMIT ?10");
+}
+
+static int sq_call_list(struct cf_store *base, const char *project_id,
+                        const struct cf_call_filter *f, const struct cf_page_req *pg,
+                        struct cf_arena *a, struct cf_participant **items,
+                        struct cf_page_res *res)
+{
+    struct sqlite_store *s = S(base);
+    unsigned key = K_CALL;
+    int64_t ct = 0;
+    sqlite3_stmt *st;
+    int rc;
+    if (pg->dir != CF_PAGE_FIRST) {
+        sqlite3_stmt *cs = stmt(s, S_CALL_CURSOR);
+        bind_text(cs, 1, project_id);
+        bind_text(cs, 2, pg->cursor);
+        if ((rc = cursor_time(s, cs, &ct))) return rc;
+        key |= pg->dir == CF_PAGE_AFTER ? CK_AFTER : CK_BEFORE;
+    }
+    if (f->status && *f->status) key |= LK_STATUS;
+    if (f->to && *f->to) key |= LK_TO;
+    if (f->from && *f->from) key |= LK_FROM;
+    st = list_stmt(s, key, call_list_sql);
+    bind_text(st, 1, project_id);
+    if (key & LK_STATUS) bind_text(st, 2, f->status);
+    if (key & LK_TO) bind_text(st, 3, f->to);
+    if (key & LK_FROM) bind_text(st, 4, f->from);
+    if (key & (CK_AFTER | CK_BEFORE)) {
+        sqlite3_bind_int64(st, 8, ct);
+        bind_text(st, 9, pg->cursor);
+    }
+    return run_list(s, st, pg, a, sizeof **items, read_part_v, (void **)items, res);
+}
+
 static int sq_part_live(struct cf_store *base, const char *project_id, const char *conf_sid,
                         struct cf_arena *a, struct cf_participant **items, size_t *n)
 {
@@ -928,6 +1005,8 @@ static const struct cf_store_ops sqlite_ops = {
     .part_get = sq_part_get,
     .part_list = sq_part_list,
     .part_live = sq_part_live,
+    .call_get = sq_call_get,
+    .call_list = sq_call_list,
     .rec_complete_all = sq_rec_complete_all,
     .announce_insert = sq_announce_insert,
     .event_append = sq_event_append,

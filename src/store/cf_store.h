@@ -56,6 +56,12 @@ struct cf_part_filter {
     bool history;                  /* list participants that left instead of live ones */
 };
 
+/* Calls list filters ("" / NULL = any). status is a call status: queued,
+ * ringing, in-progress, completed, canceled, busy, no-answer, failed. */
+struct cf_call_filter {
+    const char *status, *to, *from;
+};
+
 struct cf_token_row {
     char id[CF_UUID_SIZE];
     char project_id[CF_UUID_SIZE];
@@ -114,6 +120,12 @@ struct cf_store_ops {
                      const struct cf_part_filter *f, const struct cf_page_req *pg,
                      struct cf_arena *a, struct cf_participant **items,
                      struct cf_page_res *res);
+    /* a call (participant leg) by sid in any state, whatever its conference */
+    int (*call_get)(struct cf_store *st, const char *project_id, const char *call_sid,
+                    struct cf_participant *out);
+    int (*call_list)(struct cf_store *st, const char *project_id, const struct cf_call_filter *f,
+                     const struct cf_page_req *pg, struct cf_arena *a,
+                     struct cf_participant **items, struct cf_page_res *res);
     /* every live participant of a conference, oldest first */
     int (*part_live)(struct cf_store *st, const char *project_id, const char *conf_sid,
                      struct cf_arena *a, struct cf_participant **items, size_t *n);

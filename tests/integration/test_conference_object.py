@@ -67,7 +67,7 @@ def test_fetch_under_every_prefix(confab, prefix, json_suffix):
 def test_update_under_every_prefix(confab, prefix, json_suffix):
     sid, name, _ = confab.new_conference(wait=False)
     r = confab.post(confab.conf_path(sid, prefix=prefix, json=json_suffix),
-                    data={"AnnounceUrl": "http://example.invalid/announce.xml", "AnnounceMethod": "GET"})
+                    data={"AnnounceUrl": "http://localhost:9/announce.xml", "AnnounceMethod": "GET"})
     assert r.status_code == 200, describe(r)
     check_conference(r.json(), confab.a, prefix, sid=sid, name=name)
 

@@ -6,7 +6,7 @@ import pytest
 from confab_helpers import (CONFERENCE_KEYS, PREFIXES, ROOT, assert_envelope, assert_error, assert_recent,
                             describe, parse_rfc2822, utc)
 
-ANNOUNCE = "http://example.invalid/announce.xml"
+ANNOUNCE = "http://localhost:9/announce.xml"  # resolves from /etc/hosts, refused at once
 
 
 def test_status_completed_ends_live_participants(confab):
@@ -73,7 +73,7 @@ def test_update_of_completed_conference_is_400_10000(confab):
 @pytest.mark.parametrize("params", [
     {"AnnounceUrl": ANNOUNCE, "AnnounceMethod": "GET"},
     {"AnnounceUrl": ANNOUNCE, "AnnounceMethod": "POST"},
-    {"AnnounceUrl": "https://example.invalid/a.mp3"},
+    {"AnnounceUrl": "https://localhost:9/a.mp3"},
 ], ids=["GET", "POST", "default-method"])
 def test_announce_returns_current_object(confab, params):
     sid, name, _ = confab.new_conference(participants=2)
