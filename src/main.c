@@ -7,6 +7,7 @@
  * thread with sigwait: SIGTERM/SIGINT stop accepting, let requests in flight
  * finish (shutdown_grace), then tear down in reverse order of start.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
@@ -338,7 +339,7 @@ static int cmd_serve(int argc, char **argv)
     struct cf_http_opts ho;
     struct cf_engine_sim_opts so;
     struct cf_store_opts sto;
-    char host[128], addr[INET6_ADDRSTRLEN];
+    char host[128], addr[INET6_ADDRSTRLEN], recdir[1100];
     int port, workers, rc = 1, sig = 0;
     bool help = false, dump = false;
     sigset_t set;
@@ -372,6 +373,14 @@ static int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    if (cfg.recordings_dir[0])
+        snprintf(recdir, sizeof recdir, "%s", cfg.recordings_dir);
+    else
+        snprintf(recdir, sizeof recdir, "%s.recordings", cfg.database);
+    if (mkdir(recdir, 0750) != 0 && errno != EEXIST) {
+        fprintf(stderr, "confab: recordings_dir: cannot create %s: %s\n", recdir, strerror(errno));
+        return 1;
+    }
     sto.path = cfg.database;
     sto.durable_full = strcmp(cfg.durability, "full") == 0;
     if (cf_store_open(&sto, true, &st, &err)) goto fail;
@@ -386,6 +395,7 @@ static int cmd_serve(int argc, char **argv)
     ew.eng = NULL;
     ew.region = cfg.region;
     so.answer_delay_ms = cfg.sim_answer_delay_ms;
+    so.recordings_dir = recdir;
     if (cf_engine_sim_create(&so, on_engine_event, &ew, &eng)) {
         cf_err_set(&err, CF_ESYS, "cannot start the simulated engine");
         goto fail;
@@ -395,6 +405,7 @@ static int cmd_serve(int argc, char **argv)
     api.eng = eng;
     api.region = cfg.region;
     api.more_info = cfg.more_info_base;
+    api.recordings_dir = recdir;
     memset(&ho, 0, sizeof ho);
     ho.host = addr;
     ho.port = port;

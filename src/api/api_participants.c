@@ -158,6 +158,11 @@ void cf_api_participant_create(struct cf_api_req *r)
             return;
         }
     }
+    {
+        bool record = false;
+        if (cf_api_bool(r, q, "Record", &record, NULL)) return;
+        if (record) pc.record_from_start = true;
+    }
     rc = cf_core_participant_create(&r->core, r->project_id, r->route.id1, &pc, &p, &err);
     if (rc) {
         cf_api_core_error(r, rc, &err, "participant create", r->route.id1);

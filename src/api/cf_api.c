@@ -46,6 +46,11 @@ static const struct route_entry routes[] = {
     {CF_R_CALLS, CF_M_GET, cf_api_calls_list},
     {CF_R_CALL, CF_M_GET, cf_api_call_fetch},
     {CF_R_CALL, CF_M_POST, cf_api_call_update},
+    {CF_R_RECORDINGS, CF_M_GET, cf_api_recordings_list},
+    {CF_R_RECORDING, CF_M_GET, cf_api_recording_fetch},
+    {CF_R_RECORDING, CF_M_POST, cf_api_recording_update},
+    {CF_R_RECORDING, CF_M_DELETE, cf_api_recording_delete},
+    {CF_R_RECORDING_MEDIA, CF_M_GET, cf_api_recording_media},
 };
 
 void cf_api_error(struct cf_api_req *r, int status, int code, const char *fmt, ...)

@@ -19,6 +19,7 @@ struct cf_api {
     struct cf_engine *eng;       /* borrowed */
     const char *region;          /* borrowed */
     const char *more_info;       /* borrowed: more_info URL of error bodies */
+    const char *recordings_dir;  /* borrowed: where the engine writes recordings */
 };
 
 /* The cf_http_handler: ud is a struct cf_api. Worker thread. */

@@ -80,6 +80,11 @@ void cf_api_participant_fetch(struct cf_api_req *r);
 void cf_api_participant_update(struct cf_api_req *r);
 void cf_api_participant_delete(struct cf_api_req *r);
 void cf_api_calls_list(struct cf_api_req *r);
+void cf_api_recordings_list(struct cf_api_req *r);
+void cf_api_recording_fetch(struct cf_api_req *r);
+void cf_api_recording_update(struct cf_api_req *r);
+void cf_api_recording_delete(struct cf_api_req *r);
+void cf_api_recording_media(struct cf_api_req *r);
 void cf_api_call_fetch(struct cf_api_req *r);
 void cf_api_call_update(struct cf_api_req *r);
 

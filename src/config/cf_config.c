@@ -131,6 +131,10 @@ static const struct setting settings[] = {
      .def = "", .meta = "PATH",
      .help = "When set, serve creates a development project on first start "
              "and writes its credentials to this file."},
+    {.name = "recordings_dir", .type = CF_CONFIG_STRING, FIELD(recordings_dir),
+     .def = "", .meta = "PATH",
+     .help = "Folder for recording files; empty means <database>.recordings "
+             "next to the database."},
     {.name = "shutdown_grace", .type = CF_CONFIG_INT, FIELD(shutdown_grace),
      .def = "10", .min = 0, .max = 300, .meta = "SECONDS",
      .help = "Seconds SIGTERM waits for in-flight requests."},

@@ -19,14 +19,38 @@
 #include "../base/cf_str.h"
 #include "../base/cf_time.h"
 #include "cf_lifecycle.h"
+#include "cf_recording.h"
 
 #define MAX_HANGUPS 1024
+#define MAX_RECS 16
 
-/* Call sids to hang up after the commit. */
+struct rec_cmd {
+    char sid[CF_UUID_SIZE];
+    bool start;          /* start, else stop */
+    int64_t duration_s;  /* for stop */
+};
+
+/* Engine commands to give after the commit: calls to hang up, recordings
+ * to start or stop. */
 struct hangups {
     size_t n;
     char (*sids)[CF_UUID_SIZE]; /* arena-owned */
+    size_t nrecs;
+    struct rec_cmd recs[MAX_RECS];
+    char project_id[CF_UUID_SIZE];
+    char conf_sid[CF_UUID_SIZE];
 };
+
+static void recs_add(struct hangups *h, const struct cf_recording *r, bool start)
+{
+    if (h->nrecs == MAX_RECS) return;
+    memcpy(h->recs[h->nrecs].sid, r->sid, CF_UUID_SIZE);
+    h->recs[h->nrecs].start = start;
+    h->recs[h->nrecs].duration_s = r->duration_s;
+    memcpy(h->project_id, r->project_id, CF_UUID_SIZE);
+    memcpy(h->conf_sid, r->conference_sid, CF_UUID_SIZE);
+    h->nrecs++;
+}
 
 static void hangups_add(struct hangups *h, struct cf_arena *a, const char *sid)
 {
@@ -37,6 +61,13 @@ static void hangups_add(struct hangups *h, struct cf_arena *a, const char *sid)
 static void hangups_run(struct cf_core *c, const struct hangups *h)
 {
     for (size_t i = 0; i < h->n; i++) c->eng->ops->hangup(c->eng, h->sids[i]);
+    for (size_t i = 0; i < h->nrecs; i++) {
+        const struct rec_cmd *rc = &h->recs[i];
+        if (rc->start)
+            c->eng->ops->record_start(c->eng, h->project_id, h->conf_sid, rc->sid);
+        else
+            c->eng->ops->record_stop(c->eng, h->project_id, h->conf_sid, rc->sid, rc->duration_s);
+    }
 }
 
 static const char *tf(bool v) { return v ? "true" : "false"; }
@@ -130,7 +161,16 @@ static int end_conference(struct cf_core *c, struct cf_conference *conf, enum cf
         if ((rc = leave(c, conf, &live[i], CF_PE_ENDED, why, cs, now))) return rc;
         hangups_add(h, a, live[i].call_sid);
     }
-    if ((rc = c->st->ops->rec_complete_all(c->st, conf->project_id, conf->sid, now))) return rc;
+    {
+        struct cf_recording *recs = NULL;
+        size_t nr = 0;
+        if ((rc = c->st->ops->rec_live(c->st, conf->project_id, conf->sid, a, &recs, &nr))) return rc;
+        for (size_t i = 0; i < nr; i++) {
+            if (cf_recording_finish(&recs[i], CF_REC_COMPLETED, now)) continue;
+            if ((rc = c->st->ops->rec_update(c->st, &recs[i]))) return rc;
+            recs_add(h, &recs[i], false);
+        }
+    }
     conf->status = CF_CONF_COMPLETED;
     conf->end_reason = reason;
     cf_str_copy(conf->call_sid_ending, sizeof conf->call_sid_ending, call_sid ? call_sid : "");
@@ -191,7 +231,7 @@ int cf_core_conference_update(struct cf_core *c, const char *project_id, const c
 {
     struct cf_store *st = c->st;
     struct cf_arena a;
-    struct hangups h = {0, NULL};
+    struct hangups h = {0};
     int64_t now = cf_time_now_us();
     int rc;
     cf_arena_init(&a);
@@ -376,6 +416,16 @@ static int on_answered(struct cf_core *c, struct cf_conference *conf, struct cf_
         conf->status = step.to;
         conf->date_updated = now;
         if ((rc = append_event(c, conf, CF_CEV_START, "conference-start", NULL, now))) return rc;
+        if (conf->record_from_start) {
+            struct cf_recording rec;
+            memset(&rec, 0, sizeof rec);
+            cf_id_uuid(rec.sid);
+            memcpy(rec.project_id, conf->project_id, sizeof rec.project_id);
+            memcpy(rec.conference_sid, conf->sid, sizeof rec.conference_sid);
+            cf_recording_start(&rec, now);
+            if ((rc = c->st->ops->rec_insert(c->st, &rec))) return rc;
+            recs_add(h, &rec, true);
+        }
     }
     return 0;
 }
@@ -410,7 +460,7 @@ void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev
     struct cf_conference conf;
     struct cf_participant p;
     struct cf_arena a;
-    struct hangups h = {0, NULL};
+    struct hangups h = {0};
     int64_t now = ev->at ? ev->at : cf_time_now_us();
     int rc;
     cf_arena_init(&a);
@@ -433,6 +483,16 @@ void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev
     case CF_EE_ANSWERED: rc = on_answered(c, &conf, &p, &a, &h, now); break;
     case CF_EE_FAILED: rc = on_gone(c, &conf, &p, CF_PE_FAILED, ev->detail, &a, &h, now); break;
     case CF_EE_ENDED: rc = on_gone(c, &conf, &p, CF_PE_ENDED, ev->detail, &a, &h, now); break;
+    case CF_EE_RECORDING_DONE: {
+        struct cf_recording rec;
+        rc = st->ops->rec_get(st, ev->project_id, ev->conference_sid, ev->ref_sid, &rec);
+        if (rc == 0 && rec.status == CF_REC_STOPPED) {
+            rec.status = CF_REC_COMPLETED;
+            rec.date_updated = now;
+            rc = st->ops->rec_update(st, &rec);
+        }
+        break;
+    }
     default: break;
     }
     if (rc) goto rollback;
@@ -463,7 +523,7 @@ static int with_participant(struct cf_core *c, const char *project_id, const cha
     struct cf_conference conf;
     struct cf_participant p;
     struct cf_arena a;
-    struct hangups h = {0, NULL};
+    struct hangups h = {0};
     int64_t now = cf_time_now_us();
     int rc;
     cf_arena_init(&a);
@@ -620,5 +680,65 @@ int cf_core_call_hangup(struct cf_core *c, const char *project_id, const char *c
                           &kicked, out);
     if (rc == CF_ENOTFOUND || rc == CF_ESTATE) /* it ended meanwhile */
         rc = c->st->ops->call_get(c->st, project_id, call_sid, out);
+    return rc;
+}
+
+int cf_core_recording_get(struct cf_core *c, const char *project_id, const char *conf_sid,
+                          const char *sid, struct cf_recording *out)
+{
+    return c->st->ops->rec_get(c->st, project_id, conf_sid, sid, out);
+}
+
+int cf_core_recording_update(struct cf_core *c, const char *project_id, const char *conf_sid,
+                             const char *sid, enum cf_rec_status to, bool skip,
+                             struct cf_recording *out, struct cf_err *err)
+{
+    struct cf_store *st = c->st;
+    int64_t now = cf_time_now_us();
+    bool was_paused;
+    int rc;
+    if ((rc = st->ops->begin(st, true))) goto out;
+    if ((rc = st->ops->rec_get(st, project_id, conf_sid, sid, out))) goto rollback;
+    was_paused = out->status == CF_REC_PAUSED;
+    switch (to) {
+    case CF_REC_PAUSED: rc = cf_recording_pause(out, skip, now); break;
+    case CF_REC_IN_PROGRESS: rc = cf_recording_resume(out, now); break;
+    default: rc = cf_recording_finish(out, CF_REC_STOPPED, now); break;
+    }
+    if (rc) {
+        cf_err_set(err, rc, "Recording %s has ended and cannot be changed", sid);
+        goto rollback;
+    }
+    if ((rc = st->ops->rec_update(st, out))) goto rollback;
+    if ((rc = st->ops->commit(st))) goto out;
+    if (to == CF_REC_STOPPED)
+        c->eng->ops->record_stop(c->eng, project_id, out->conference_sid, out->sid, out->duration_s);
+    else if ((to == CF_REC_PAUSED) != was_paused)
+        c->eng->ops->record_pause(c->eng, out->sid, to == CF_REC_PAUSED);
+    goto out;
+rollback:
+    st->ops->rollback(st);
+out:
+    if (rc == CF_ESTORE) cf_err_set(err, rc, "The store failed");
+    return rc;
+}
+
+int cf_core_recording_delete(struct cf_core *c, const char *project_id, const char *conf_sid,
+                             const char *sid, struct cf_err *err)
+{
+    struct cf_store *st = c->st;
+    struct cf_recording rec;
+    int rc;
+    if ((rc = st->ops->begin(st, true))) goto out;
+    if ((rc = st->ops->rec_get(st, project_id, conf_sid, sid, &rec))) goto rollback;
+    if ((rc = st->ops->rec_delete(st, project_id, rec.sid))) goto rollback;
+    if ((rc = st->ops->commit(st))) goto out;
+    /* the engine stops a running recording as it deletes it */
+    c->eng->ops->record_delete(c->eng, rec.sid);
+    goto out;
+rollback:
+    st->ops->rollback(st);
+out:
+    if (rc == CF_ESTORE) cf_err_set(err, rc, "The store failed");
     return rc;
 }

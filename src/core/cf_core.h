@@ -97,6 +97,16 @@ int cf_core_participant_kick(struct cf_core *c, const char *project_id, const ch
 int cf_core_call_hangup(struct cf_core *c, const char *project_id, const char *call_sid,
                         struct cf_participant *out, struct cf_err *err);
 
+/* Conference recordings: fetch, change status (PAUSED with skip or
+ * silence, IN_PROGRESS to resume, STOPPED), delete (the file goes too). */
+int cf_core_recording_get(struct cf_core *c, const char *project_id, const char *conf_sid,
+                          const char *sid, struct cf_recording *out);
+int cf_core_recording_update(struct cf_core *c, const char *project_id, const char *conf_sid,
+                             const char *sid, enum cf_rec_status to, bool skip,
+                             struct cf_recording *out, struct cf_err *err);
+int cf_core_recording_delete(struct cf_core *c, const char *project_id, const char *conf_sid,
+                             const char *sid, struct cf_err *err);
+
 /* Runs the use-case for one engine event (engine thread). */
 void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev);
 

@@ -91,3 +91,15 @@ unsigned cf_cev_parse(const char *w)
         if (strcmp(tab[i].w, w) == 0) return tab[i].bit;
     return 0;
 }
+
+static const char *const rec_status[] = {"in-progress", "paused", "stopped", "completed"};
+
+const char *cf_rec_status_str(enum cf_rec_status s) { return rec_status[s]; }
+
+int cf_rec_status_parse(const char *z, enum cf_rec_status *out)
+{
+    int i = lookup(rec_status, N(rec_status), z);
+    if (i < 0) return CF_EINVAL;
+    *out = (enum cf_rec_status)i;
+    return 0;
+}

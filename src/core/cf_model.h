@@ -110,6 +110,22 @@ struct cf_participant {
     int64_t queue_time_ms;                 /* -1 = null (only set in the create response) */
 };
 
+enum cf_rec_status { CF_REC_IN_PROGRESS, CF_REC_PAUSED, CF_REC_STOPPED, CF_REC_COMPLETED };
+
+struct cf_recording {
+    char sid[CF_UUID_SIZE];
+    char project_id[CF_UUID_SIZE];
+    char conference_sid[CF_UUID_SIZE];
+    enum cf_rec_status status;
+    bool pause_skip;          /* the current pause leaves its span out (PauseBehavior=skip) */
+    int64_t start_time;       /* µs */
+    int64_t end_time;         /* µs, 0 while recording */
+    int64_t skipped_us;       /* closed paused spans that are left out */
+    int64_t paused_since;     /* µs, 0 unless paused */
+    int64_t duration_s;       /* -1 until it ends */
+    int64_t date_created, date_updated;
+};
+
 struct cf_announcement {
     char sid[CF_UUID_SIZE];
     char project_id[CF_UUID_SIZE];
@@ -141,6 +157,8 @@ int cf_part_status_parse(const char *z, enum cf_part_status *out);
 const char *cf_leave_reason_str(enum cf_leave_reason r);           /* NULL for NONE */
 int cf_leave_reason_parse(const char *z, enum cf_leave_reason *out);
 bool cf_part_is_live(enum cf_part_status s);
+const char *cf_rec_status_str(enum cf_rec_status s);
+int cf_rec_status_parse(const char *z, enum cf_rec_status *out);
 /* Parses one ConferenceStatusCallbackEvent keyword into its bit; 0 if unknown. */
 unsigned cf_cev_parse(const char *word);
 

@@ -15,6 +15,7 @@
 #define CF_ENGINE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../core/cf_model.h"
@@ -63,6 +64,15 @@ struct cf_engine_ops {
     int (*hangup)(struct cf_engine *e, const char *call_sid);
     int (*mute)(struct cf_engine *e, const char *call_sid, bool muted);
     int (*hold)(struct cf_engine *e, const char *call_sid, bool hold);
+    /* Conference recording: the engine writes <recordings_dir>/<rec_sid>.wav.
+     * stop finishes the file with duration_s seconds of audio and reports
+     * CF_EE_RECORDING_DONE; delete removes the file. */
+    int (*record_start)(struct cf_engine *e, const char *project_id, const char *conf_sid,
+                        const char *rec_sid);
+    int (*record_pause)(struct cf_engine *e, const char *rec_sid, bool paused);
+    int (*record_stop)(struct cf_engine *e, const char *project_id, const char *conf_sid,
+                       const char *rec_sid, int64_t duration_s);
+    int (*record_delete)(struct cf_engine *e, const char *rec_sid);
     /* Stops the engine's thread and frees it; destroy(NULL) is a no-op. */
     void (*destroy)(struct cf_engine *e);
 };
@@ -72,8 +82,12 @@ struct cf_engine {
 };
 
 struct cf_engine_sim_opts {
-    int answer_delay_ms; /* how long a call rings before it is answered */
+    int answer_delay_ms;        /* how long a call rings before it is answered */
+    const char *recordings_dir; /* where recordings are written (must exist) */
 };
+
+/* Writes the path of a recording's file into out; returns 0 or CF_ETOOBIG. */
+int cf_engine_recording_path(const char *dir, const char *rec_sid, char *out, size_t size);
 
 /* Creates the simulated engine and starts its thread. cb(ud, ev) receives
  * its events. Returns 0 and *out, or an error. */

@@ -8,17 +8,24 @@
  *   sim:no-answer        rings for the call's Timeout, then fails with no-answer
  *   sim:failed           fails at once with failed
  *   sim:hangup-after=N   is answered, then hangs up by itself after N seconds
- * Everything else is answered. Commands are put on a queue of timed actions
+ * Everything else is answered. A stopped recording becomes a real WAV file
+ * (8 kHz, 16-bit mono silence of the recording's duration, written sparse
+ * under a temporary name and renamed), then CF_EE_RECORDING_DONE. Commands are put on a queue of timed actions
  * (a mutex, a condition variable and a sorted list); the engine thread pops
  * due actions and calls the event callback outside the lock.
  */
+#include <fcntl.h>
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../base/cf_err.h"
 #include "../base/cf_mem.h"
+#include "../base/cf_str.h"
 #include "../base/cf_time.h"
 #include "cf_engine.h"
 
@@ -27,6 +34,7 @@ struct action {
     int64_t due;                 /* monotonic µs */
     struct cf_engine_event ev;
     int64_t then_hangup_after_s; /* for sim:hangup-after: schedule ENDED once answered */
+    int64_t wav_seconds;         /* >= 0: write the recording ref_sid first */
 };
 
 struct sim {
@@ -37,6 +45,7 @@ struct sim {
     bool stopping;
     struct action *queue;  /* sorted by due */
     int answer_delay_ms;
+    char dir[1024];        /* recordings */
     cf_engine_event_cb cb;
     void *ud;
 };
@@ -53,6 +62,7 @@ static struct action *new_action(const struct cf_engine_dial *d, enum cf_engine_
                                  int64_t due, const char *detail)
 {
     struct action *a = cf_calloc(1, sizeof *a);
+    a->wav_seconds = -1;
     a->due = due;
     a->ev.type = t;
     memcpy(a->ev.project_id, d->project_id, sizeof a->ev.project_id);
@@ -137,6 +147,103 @@ static int sim_hold(struct cf_engine *e, const char *call_sid, bool hold)
     return 0;
 }
 
+int cf_engine_recording_path(const char *dir, const char *rec_sid, char *out, size_t size)
+{
+    int n = snprintf(out, size, "%s/%s.wav", dir, rec_sid);
+    return n < 0 || (size_t)n >= size ? CF_ETOOBIG : 0;
+}
+
+static void put_le(unsigned char *p, uint32_t v, int n)
+{
+    for (int i = 0; i < n; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Writes seconds of 8 kHz 16-bit mono silence as a WAV file at path. */
+static int write_wav(const char *path, int64_t seconds)
+{
+    unsigned char h[44];
+    char tmp[1100];
+    uint32_t data;
+    int fd, rc = 0;
+    if (seconds < 0) seconds = 0;
+    if (seconds > 24 * 3600) seconds = 24 * 3600; /* a WAV holds 4 GiB at most */
+    data = (uint32_t)seconds * 16000u;
+    memcpy(h, "RIFF", 4);
+    put_le(h + 4, 36 + data, 4);
+    memcpy(h + 8, "WAVEfmt ", 8);
+    put_le(h + 16, 16, 4);    /* fmt chunk size */
+    put_le(h + 20, 1, 2);     /* PCM */
+    put_le(h + 22, 1, 2);     /* mono */
+    put_le(h + 24, 8000, 4);  /* sample rate */
+    put_le(h + 28, 16000, 4); /* byte rate */
+    put_le(h + 32, 2, 2);     /* block align */
+    put_le(h + 34, 16, 2);    /* bits per sample */
+    memcpy(h + 36, "data", 4);
+    put_le(h + 40, data, 4);
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp) return CF_ETOOBIG;
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) return CF_ESYS;
+    if (write(fd, h, sizeof h) != (ssize_t)sizeof h || ftruncate(fd, (off_t)(44 + data)) != 0)
+        rc = CF_ESYS;
+    if (close(fd) != 0) rc = CF_ESYS;
+    if (!rc && rename(tmp, path) != 0) rc = CF_ESYS;
+    if (rc) unlink(tmp);
+    return rc;
+}
+
+static int sim_record_start(struct cf_engine *e, const char *project_id, const char *conf_sid,
+                            const char *rec_sid)
+{
+    (void)e, (void)project_id, (void)conf_sid, (void)rec_sid;
+    return 0;
+}
+
+static int sim_record_pause(struct cf_engine *e, const char *rec_sid, bool paused)
+{
+    (void)e, (void)rec_sid, (void)paused;
+    return 0;
+}
+
+static int sim_record_stop(struct cf_engine *e, const char *project_id, const char *conf_sid,
+                           const char *rec_sid, int64_t duration_s)
+{
+    struct sim *s = (struct sim *)e;
+    struct action *a = cf_calloc(1, sizeof *a);
+    a->due = cf_time_monotonic_us();
+    a->wav_seconds = duration_s;
+    a->ev.type = CF_EE_RECORDING_DONE;
+    cf_str_copy(a->ev.project_id, sizeof a->ev.project_id, project_id);
+    cf_str_copy(a->ev.conference_sid, sizeof a->ev.conference_sid, conf_sid);
+    cf_str_copy(a->ev.ref_sid, sizeof a->ev.ref_sid, rec_sid);
+    pthread_mutex_lock(&s->mu);
+    push_locked(s, a);
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return 0;
+}
+
+static int sim_record_delete(struct cf_engine *e, const char *rec_sid)
+{
+    struct sim *s = (struct sim *)e;
+    struct action **pp, *a;
+    char path[1100];
+    if (cf_engine_recording_path(s->dir, rec_sid, path, sizeof path)) return CF_ETOOBIG;
+    /* a pending write of this recording must not bring the file back */
+    pthread_mutex_lock(&s->mu);
+    pp = &s->queue;
+    while ((a = *pp)) {
+        if (a->wav_seconds >= 0 && strcmp(a->ev.ref_sid, rec_sid) == 0) {
+            *pp = a->next;
+            cf_free(a);
+        } else {
+            pp = &a->next;
+        }
+    }
+    pthread_mutex_unlock(&s->mu);
+    if (unlink(path) != 0 && errno != ENOENT) return CF_ESYS;
+    return 0;
+}
+
 static void *run(void *arg)
 {
     struct sim *s = arg;
@@ -171,6 +278,12 @@ static void *run(void *arg)
             push_locked(s, end);
         }
         pthread_mutex_unlock(&s->mu);
+        if (a->wav_seconds >= 0) {
+            char path[1100];
+            if (cf_engine_recording_path(s->dir, a->ev.ref_sid, path, sizeof path) ||
+                write_wav(path, a->wav_seconds))
+                cf_str_copy(a->ev.detail, sizeof a->ev.detail, "failed");
+        }
         a->ev.at = cf_time_now_us();
         s->cb(s->ud, &a->ev);
         cf_free(a);
@@ -205,6 +318,10 @@ static const struct cf_engine_ops sim_ops = {
     .hangup = sim_hangup,
     .mute = sim_mute,
     .hold = sim_hold,
+    .record_start = sim_record_start,
+    .record_pause = sim_record_pause,
+    .record_stop = sim_record_stop,
+    .record_delete = sim_record_delete,
     .destroy = sim_destroy,
 };
 
@@ -215,6 +332,10 @@ int cf_engine_sim_create(const struct cf_engine_sim_opts *opts, cf_engine_event_
     pthread_condattr_t ca;
     s->base.ops = &sim_ops;
     s->answer_delay_ms = opts->answer_delay_ms;
+    if (cf_str_copy(s->dir, sizeof s->dir, opts->recordings_dir ? opts->recordings_dir : ".")) {
+        cf_free(s);
+        return CF_ETOOBIG;
+    }
     s->cb = cb;
     s->ud = ud;
     pthread_mutex_init(&s->mu, NULL);

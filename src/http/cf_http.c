@@ -94,11 +94,16 @@ static enum MHD_Result send_resp(struct cf_http *h, struct MHD_Connection *con, 
     size_t len;
     char *body = cf_buf_take(&r->body, &len);
     (void)h;
-    mr = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!mr) {
+    if (r->fd >= 0) {
         cf_free(body);
-        return MHD_NO;
+        len = (size_t)r->fd_size;
+        mr = MHD_create_response_from_fd64(r->fd_size, r->fd);
+        if (!mr) close(r->fd);
+    } else {
+        mr = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+        if (!mr) cf_free(body);
     }
+    if (!mr) return MHD_NO;
     if (r->status != 204)
         MHD_add_response_header(mr, "Content-Type", r->content_type ? r->content_type
                                                                     : "application/json");
@@ -121,6 +126,7 @@ static enum MHD_Result simple_error(struct cf_http *h, struct MHD_Connection *co
 {
     struct cf_resp r;
     memset(&r, 0, sizeof r);
+    r.fd = -1;
     cf_buf_init(&r.body, 4096);
     r.status = status;
     cf_buf_printf(&r.body,
@@ -172,6 +178,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     c->req.body = cf_buf_str(&c->body);
     c->req.body_len = c->body.len;
     memset(&r, 0, sizeof r);
+    r.fd = -1;
     cf_buf_init(&r.body, RESP_CAP);
     h->opts.handler(h->opts.handler_ud, &c->req, &r);
     if (!r.status) r.status = 500;

@@ -48,6 +48,8 @@ struct cf_resp {
     const char *content_type;   /* static; default application/json */
     const char *extra_name;     /* one optional extra header (static strings) */
     const char *extra_value;
+    int fd;                     /* >= 0: send this file instead of body (taken) */
+    uint64_t fd_size;           /* bytes of fd to send */
 };
 
 /* Handles one complete request on a worker thread. */

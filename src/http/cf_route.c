@@ -117,6 +117,10 @@ int cf_route_match(const char *path, size_t len, struct cf_arena *a, struct cf_r
         if (rest > 1) return CF_ENOTFOUND;
         if (rest == 1 && !(ids[0] = decode(a, segs[i + 1].p, segs[i + 1].len))) return CF_ENOTFOUND;
         r->res = rest ? CF_R_CALL : CF_R_CALLS;
+    } else if (seg_is(&segs[i], "Recordings") && nseg - i - 1 == 1 && !r->json &&
+               segs[i + 1].len > 4 && memcmp(segs[i + 1].p + segs[i + 1].len - 4, ".wav", 4) == 0) {
+        if (!(ids[0] = decode(a, segs[i + 1].p, segs[i + 1].len - 4))) return CF_ENOTFOUND;
+        r->res = CF_R_RECORDING_MEDIA;
     } else {
         return CF_ENOTFOUND;
     }
@@ -129,7 +133,7 @@ const char *cf_route_name(enum cf_resource res)
 {
     static const char *const names[CF_R_COUNT] = {
         "none", "conferences", "conference", "participants", "participant",
-        "recordings", "recording", "calls", "call",
+        "recordings", "recording", "calls", "call", "recording_media",
     };
     return (unsigned)res < CF_R_COUNT ? names[res] : "none";
 }

@@ -26,6 +26,7 @@ enum cf_resource {
     CF_R_RECORDING,    /* …/Conferences/{Sid}/Recordings/{Sid} */
     CF_R_CALLS,        /* …/Calls */
     CF_R_CALL,         /* …/Calls/{Sid} */
+    CF_R_RECORDING_MEDIA, /* …/Recordings/{Sid}.wav: the audio file */
     CF_R_COUNT
 };
 

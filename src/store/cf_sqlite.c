@@ -51,7 +51,12 @@ enum stmt_id {
     S_PART_CURSOR,
     S_CALL_GET,
     S_CALL_CURSOR,
-    S_REC_COMPLETE_ALL,
+    S_REC_INSERT,
+    S_REC_UPDATE,
+    S_REC_DELETE,
+    S_REC_GET,
+    S_REC_LIVE,
+    S_REC_CURSOR,
     S_ANN_INSERT,
     S_EVENT_APPEND,
     S_EVENT_COUNT,
@@ -70,6 +75,10 @@ enum stmt_id {
     "call_sid, project_id, conference_sid, label, call_sid_to_coach, from_addr, to_addr," \
     " status, muted, hold, coaching, start_on_enter, end_on_exit, beep_on_exit,"          \
     " leave_reason, call_status, timeout_s, date_created, date_updated, joined_at, left_at"
+
+#define REC_COLS                                                                         \
+    "sid, project_id, conference_sid, status, pause_skip, start_time, end_time,"         \
+    " skipped_us, paused_since, duration, date_created, date_updated"
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_BEGIN_R] = "BEGIN",
@@ -126,14 +135,19 @@ static const char *const stmt_sql[S_COUNT] = {
                    " AND call_sid = ?2",
     [S_CALL_CURSOR] = "SELECT date_created FROM participants WHERE project_id = ?1"
                       " AND call_sid = ?2",
-    [S_REC_COMPLETE_ALL] =
-        "UPDATE recordings SET status = 'completed', end_time = ?3, date_updated = ?3,"
-        " duration = max(0, (?3 - coalesce(start_time, ?3) - paused_us"
-        "   - CASE WHEN paused_since IS NOT NULL AND pause_behavior = 'skip'"
-        "     THEN ?3 - paused_since ELSE 0 END) / 1000000),"
-        " paused_since = NULL"
-        " WHERE project_id = ?1 AND conference_sid = ?2"
-        " AND status IN ('queued', 'in-progress', 'paused')",
+    [S_REC_INSERT] = "INSERT INTO recordings(" REC_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+                     " ?8, ?9, ?10, ?11, ?12)",
+    [S_REC_UPDATE] = "UPDATE recordings SET status = ?4, pause_skip = ?5, start_time = ?6,"
+                     " end_time = ?7, skipped_us = ?8, paused_since = ?9, duration = ?10,"
+                     " date_created = ?11, date_updated = ?12"
+                     " WHERE sid = ?1 AND project_id = ?2 AND conference_sid = ?3",
+    [S_REC_DELETE] = "DELETE FROM recordings WHERE project_id = ?1 AND sid = ?2",
+    [S_REC_GET] = "SELECT " REC_COLS " FROM recordings WHERE project_id = ?1"
+                  " AND (?2 IS NULL OR conference_sid = ?2) AND sid = ?3",
+    [S_REC_LIVE] = "SELECT " REC_COLS " FROM recordings WHERE project_id = ?1"
+                   " AND conference_sid = ?2 AND status IN ('in-progress', 'paused')",
+    [S_REC_CURSOR] = "SELECT date_created FROM recordings WHERE project_id = ?1"
+                     " AND conference_sid = ?2 AND sid = ?3",
     [S_ANN_INSERT] = "INSERT INTO announcements(sid, project_id, conference_sid, call_sid, url,"
                      " method, date_created, date_updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     [S_EVENT_APPEND] = "INSERT INTO outbox(project_id, conference_sid, seq, name, url, method,"
@@ -503,7 +517,8 @@ enum {
     CK_BEFORE = 1 << 7,
     K_CONF = 1u << 16,
     K_PART = 2u << 16,
-    K_CALL = 3u << 16
+    K_CALL = 3u << 16,
+    K_REC = 4u << 16
 };
 
 /* Parameter numbers: ?1 project, ?2 name, ?3 status, ?4..?7 bounds, ?8 cursor
@@ -865,15 +880,165 @@ static int sq_part_live(struct cf_store *base, const char *project_id, const cha
 
 /* ---- recordings, announcements, outbox ---- */
 
-static int sq_rec_complete_all(struct cf_store *base, const char *project_id,
-                               const char *conf_sid, int64_t now)
+static void read_rec(sqlite3_stmt *st, struct cf_recording *r)
+{
+    char buf[32];
+    col_copy(st, 0, r->sid, sizeof r->sid);
+    col_copy(st, 1, r->project_id, sizeof r->project_id);
+    col_copy(st, 2, r->conference_sid, sizeof r->conference_sid);
+    col_copy(st, 3, buf, sizeof buf);
+    if (cf_rec_status_parse(buf, &r->status)) r->status = CF_REC_COMPLETED;
+    r->pause_skip = sqlite3_column_int(st, 4) != 0;
+    r->start_time = sqlite3_column_int64(st, 5);
+    r->end_time = sqlite3_column_int64(st, 6);
+    r->skipped_us = sqlite3_column_int64(st, 7);
+    r->paused_since = sqlite3_column_int64(st, 8);
+    r->duration_s = sqlite3_column_type(st, 9) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 9);
+    r->date_created = sqlite3_column_int64(st, 10);
+    r->date_updated = sqlite3_column_int64(st, 11);
+}
+
+static void read_rec_v(sqlite3_stmt *st, void *p) { read_rec(st, p); }
+
+static void bind_rec(sqlite3_stmt *st, const struct cf_recording *r)
+{
+    bind_text(st, 1, r->sid);
+    bind_text(st, 2, r->project_id);
+    bind_text(st, 3, r->conference_sid);
+    bind_text(st, 4, cf_rec_status_str(r->status));
+    sqlite3_bind_int(st, 5, r->pause_skip);
+    sqlite3_bind_int64(st, 6, r->start_time);
+    bind_time_or_null(st, 7, r->end_time);
+    sqlite3_bind_int64(st, 8, r->skipped_us);
+    bind_time_or_null(st, 9, r->paused_since);
+    if (r->duration_s >= 0)
+        sqlite3_bind_int64(st, 10, r->duration_s);
+    else
+        sqlite3_bind_null(st, 10);
+    sqlite3_bind_int64(st, 11, r->date_created);
+    sqlite3_bind_int64(st, 12, r->date_updated);
+}
+
+static int sq_rec_insert(struct cf_store *base, const struct cf_recording *r)
 {
     struct sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, S_REC_COMPLETE_ALL);
+    sqlite3_stmt *st = stmt(s, S_REC_INSERT);
+    bind_rec(st, r);
+    return exec_stmt(s, st, "rec_insert");
+}
+
+static int sq_rec_update(struct cf_store *base, const struct cf_recording *r)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_REC_UPDATE);
+    int rc;
+    bind_rec(st, r);
+    rc = exec_stmt(s, st, "rec_update");
+    if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ENOTFOUND;
+    return rc;
+}
+
+static int sq_rec_delete(struct cf_store *base, const char *project_id, const char *sid)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_REC_DELETE);
+    int rc;
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, sid);
+    rc = exec_stmt(s, st, "rec_delete");
+    if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ENOTFOUND;
+    return rc;
+}
+
+static int sq_rec_get(struct cf_store *base, const char *project_id, const char *conf_sid,
+                      const char *sid, struct cf_recording *out)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_REC_GET);
+    int rc;
     bind_text(st, 1, project_id);
     bind_text(st, 2, conf_sid);
-    sqlite3_bind_int64(st, 3, now);
-    return exec_stmt(s, st, "rec_complete_all");
+    bind_text(st, 3, sid);
+    rc = step_row(s, st, "rec_get");
+    if (rc == 1) {
+        read_rec(st, out);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = CF_ENOTFOUND;
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_rec_live(struct cf_store *base, const char *project_id, const char *conf_sid,
+                       struct cf_arena *a, struct cf_recording **items, size_t *n)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_REC_LIVE);
+    size_t cap = 8, cnt = 0;
+    struct cf_recording *arr = cf_arena_alloc(a, cap * sizeof *arr);
+    int rc;
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, conf_sid);
+    while ((rc = step_row(s, st, "rec_live")) == 1) {
+        if (cnt == cap) {
+            struct cf_recording *bigger = cf_arena_alloc(a, 2 * cap * sizeof *arr);
+            memcpy(bigger, arr, cnt * sizeof *arr);
+            arr = bigger;
+            cap *= 2;
+        }
+        read_rec(st, &arr[cnt++]);
+    }
+    done(st);
+    if (rc < 0) return rc;
+    *items = arr;
+    *n = cnt;
+    return 0;
+}
+
+/* ?1 project, ?2 conference, ?4/?5 created bounds, ?8/?9 cursor, ?10 limit */
+static void rec_list_sql(unsigned key, struct cf_buf *b)
+{
+    const char *cmp = (key & CK_BEFORE) ? ">" : "<";
+    cf_buf_puts(b, "SELECT " REC_COLS " FROM recordings WHERE project_id = ?1"
+                   " AND conference_sid = ?2");
+    if (key & CK_CLO) cf_buf_puts(b, " AND date_created >= ?4");
+    if (key & CK_CHI) cf_buf_puts(b, " AND date_created <= ?5");
+    if (key & (CK_AFTER | CK_BEFORE)) cf_buf_printf(b, " AND (date_created, sid) %s (?8, ?9)", cmp);
+    cf_buf_puts(b, (key & CK_BEFORE) ? " ORDER BY date_created ASC, sid ASC"
+                                     : " ORDER BY date_created DESC, sid DESC");
+    cf_buf_puts(b, " LIMIT ?10");
+}
+
+static int sq_rec_list(struct cf_store *base, const char *project_id, const char *conf_sid,
+                       int64_t created_lo, int64_t created_hi, const struct cf_page_req *pg,
+                       struct cf_arena *a, struct cf_recording **items, struct cf_page_res *res)
+{
+    struct sqlite_store *s = S(base);
+    unsigned key = K_REC;
+    int64_t ct = 0;
+    sqlite3_stmt *st;
+    int rc;
+    if (pg->dir != CF_PAGE_FIRST) {
+        sqlite3_stmt *cs = stmt(s, S_REC_CURSOR);
+        bind_text(cs, 1, project_id);
+        bind_text(cs, 2, conf_sid);
+        bind_text(cs, 3, pg->cursor);
+        if ((rc = cursor_time(s, cs, &ct))) return rc;
+        key |= pg->dir == CF_PAGE_AFTER ? CK_AFTER : CK_BEFORE;
+    }
+    if (created_lo != INT64_MIN) key |= CK_CLO;
+    if (created_hi != INT64_MAX) key |= CK_CHI;
+    st = list_stmt(s, key, rec_list_sql);
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, conf_sid);
+    if (key & CK_CLO) sqlite3_bind_int64(st, 4, created_lo);
+    if (key & CK_CHI) sqlite3_bind_int64(st, 5, created_hi);
+    if (key & (CK_AFTER | CK_BEFORE)) {
+        sqlite3_bind_int64(st, 8, ct);
+        bind_text(st, 9, pg->cursor);
+    }
+    return run_list(s, st, pg, a, sizeof **items, read_rec_v, (void **)items, res);
 }
 
 static int sq_announce_insert(struct cf_store *base, const struct cf_announcement *an)
@@ -1007,7 +1172,12 @@ static const struct cf_store_ops sqlite_ops = {
     .part_live = sq_part_live,
     .call_get = sq_call_get,
     .call_list = sq_call_list,
-    .rec_complete_all = sq_rec_complete_all,
+    .rec_insert = sq_rec_insert,
+    .rec_update = sq_rec_update,
+    .rec_delete = sq_rec_delete,
+    .rec_get = sq_rec_get,
+    .rec_live = sq_rec_live,
+    .rec_list = sq_rec_list,
     .announce_insert = sq_announce_insert,
     .event_append = sq_event_append,
     .event_count = sq_event_count,

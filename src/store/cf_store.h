@@ -130,9 +130,19 @@ struct cf_store_ops {
     int (*part_live)(struct cf_store *st, const char *project_id, const char *conf_sid,
                      struct cf_arena *a, struct cf_participant **items, size_t *n);
 
-    /* recordings: completes every live recording of a conference at `now` */
-    int (*rec_complete_all)(struct cf_store *st, const char *project_id,
-                            const char *conf_sid, int64_t now);
+    /* conference recordings */
+    int (*rec_insert)(struct cf_store *st, const struct cf_recording *r);
+    int (*rec_update)(struct cf_store *st, const struct cf_recording *r);
+    int (*rec_delete)(struct cf_store *st, const char *project_id, const char *sid);
+    /* conf_sid NULL: any conference of the project */
+    int (*rec_get)(struct cf_store *st, const char *project_id, const char *conf_sid,
+                   const char *sid, struct cf_recording *out);
+    /* recordings still running (in-progress or paused) of a conference */
+    int (*rec_live)(struct cf_store *st, const char *project_id, const char *conf_sid,
+                    struct cf_arena *a, struct cf_recording **items, size_t *n);
+    int (*rec_list)(struct cf_store *st, const char *project_id, const char *conf_sid,
+                    int64_t created_lo, int64_t created_hi, const struct cf_page_req *pg,
+                    struct cf_arena *a, struct cf_recording **items, struct cf_page_res *res);
 
     /* announcements and the event outbox */
     int (*announce_insert)(struct cf_store *st, const struct cf_announcement *an);

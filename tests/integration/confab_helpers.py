@@ -205,6 +205,7 @@ class ConfabProcess:
         self.proc = None
         self.port = None
         self.base = None
+        self._saved_tail = None  # stderr read when the process ended (the temp dir may be gone later)
         LIVE.append(self)
 
     def cli(self, *args, check=True):
@@ -263,21 +264,21 @@ class ConfabProcess:
             return None if self.proc is None else self.proc.returncode
         self.proc.send_signal(signal.SIGTERM)
         try:
-            return self.proc.wait(timeout=timeout)
+            rc = self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
             raise AssertionError(f"confab did not exit within {timeout}s of SIGTERM\n{self.stderr_tail()}")
-
-    def kill9(self):
-        self.proc.send_signal(signal.SIGKILL)
-        return self.proc.wait(timeout=30)
+        self._saved_tail = self.stderr_tail(200)
+        return rc
 
     def stderr_tail(self, lines=60):
         try:
             with open(self.stderr_path, "r", errors="replace") as f:
                 return "".join(f.readlines()[-lines:])
         except OSError:
+            if self._saved_tail is not None:
+                return "".join(self._saved_tail.splitlines(keepends=True)[-lines:])
             return "(no stderr file)"
 
     def sanitizer_lines(self):

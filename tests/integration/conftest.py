@@ -39,10 +39,11 @@ def confab_bin():
 
 
 @pytest.fixture(scope="session")
-def tmp_root():
+def tmp_root(request):
+    """The session's temp dir (databases, server stderr). Kept when a test failed or CONFAB_KEEP_TMP is set."""
     d = tempfile.mkdtemp(prefix="confab-it-")
     yield d
-    if os.environ.get("CONFAB_KEEP_TMP"):
+    if os.environ.get("CONFAB_KEEP_TMP") or request.session.testsfailed:
         print(f"\nconfab integration temp dir kept: {d}")
     else:
         shutil.rmtree(d, ignore_errors=True)

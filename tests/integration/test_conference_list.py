@@ -300,7 +300,7 @@ def test_paging_forward_then_backward(confab, paged, prefix, page_size):
             _check_paging_uri(page["next_page_uri"], prefix, project, i + 1, "PA" + items[-1], filters,
                               page_size)
         if i == 0:
-            assert page["previous_page_uri"] is None, f"first page has previous_page_uri"
+            assert page["previous_page_uri"] is None, "first page has previous_page_uri"
         else:
             _check_paging_uri(page["previous_page_uri"], prefix, project, i - 1, "PB" + items[0], filters,
                               page_size)

@@ -83,3 +83,18 @@ def test_different_keys_are_different_requests(confab):
     assert r1.status_code == r2.status_code == 201
     assert r1.json()["call_sid"] != r2.json()["call_sid"]
     assert r1.json()["conference_sid"] == r2.json()["conference_sid"]
+
+
+def test_delete_replays(confab):
+    """DELETE (kick) with a key: the retry gets the stored 204, not a 404 for the participant now gone."""
+    sid, _, parts = confab.new_conference(participants=2)
+    confab.wait_conference_status(sid, "in-progress")
+    k = key()
+    path = confab.part_path(sid, parts[0]["call_sid"])
+    r1 = confab.req("DELETE", path, headers={"Idempotency-Key": k})
+    assert r1.status_code == 204 and r1.content == b"", describe(r1)
+    r2 = confab.req("DELETE", path, headers={"Idempotency-Key": k})
+    assert r2.status_code == 204 and r2.content == b"", describe(r2)
+    assert_error(confab.req("DELETE", path), 404, 20404)
+    remaining = confab.get(confab.parts_path(sid)).json()["participants"]
+    assert [p["call_sid"] for p in remaining] == [parts[1]["call_sid"]]
