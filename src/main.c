@@ -12,6 +12,7 @@
 #include <netdb.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,12 @@
 #include "engine/cf_engine.h"
 #include "http/cf_auth.h"
 #include "http/cf_http.h"
+#include "markup/cf_markup.h"
 #include "store/cf_store.h"
+#include "webhook/cf_guard.h"
+#include "webhook/cf_webhook.h"
+
+#include <curl/curl.h>
 
 #define CONFAB_VERSION "0.1.0"
 
@@ -58,12 +64,21 @@ struct engine_wiring {
     struct cf_store *st;   /* owned: used only on the engine's thread */
     struct cf_engine *eng; /* set once the engine exists */
     const char *region;
+    const char *base_url;
+    _Atomic(struct cf_webhook *) webhook; /* set once the worker exists */
 };
 
 static void on_engine_event(void *ud, const struct cf_engine_event *ev)
 {
     struct engine_wiring *w = ud;
-    struct cf_core core = {w->st, w->eng, w->region};
+    struct cf_core core;
+    memset(&core, 0, sizeof core);
+    core.st = w->st;
+    core.eng = w->eng;
+    core.region = w->region;
+    core.base_url = w->base_url;
+    core.kick = cf_webhook_kick;
+    core.kick_ud = atomic_load(&w->webhook);
     cf_core_on_engine_event(&core, ev);
 }
 
@@ -334,12 +349,15 @@ static int cmd_serve(int argc, char **argv)
     struct cf_store_pool *pool = NULL;
     struct cf_engine *eng = NULL;
     struct cf_http *http = NULL;
+    struct cf_webhook *webhook = NULL;
+    struct cf_webhook_opts wo;
+    static struct cf_guard guard; /* large; lives for the whole serve */
     struct engine_wiring ew;
     struct cf_api api;
     struct cf_http_opts ho;
     struct cf_engine_sim_opts so;
     struct cf_store_opts sto;
-    char host[128], addr[INET6_ADDRSTRLEN], recdir[1100];
+    char host[128], addr[INET6_ADDRSTRLEN], recdir[1100], base_url[300];
     int port, workers, rc = 1, sig = 0;
     bool help = false, dump = false;
     sigset_t set;
@@ -381,8 +399,21 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "confab: recordings_dir: cannot create %s: %s\n", recdir, strerror(errno));
         return 1;
     }
+    if (cfg.public_url[0])
+        snprintf(base_url, sizeof base_url, "%s", cfg.public_url);
+    else
+        snprintf(base_url, sizeof base_url, "http://%s", cfg.listen);
+    if (cf_guard_init(&guard, cfg.webhook_allow, cfg.webhook_deny, &err)) {
+        fprintf(stderr, "confab: %s\n", err.msg);
+        return 2;
+    }
     sto.path = cfg.database;
     sto.durable_full = strcmp(cfg.durability, "full") == 0;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "confab: cannot initialise libcurl\n");
+        return 1;
+    }
+    cf_markup_init();
     if (cf_store_open(&sto, true, &st, &err)) goto fail;
     if (cfg.dev_project[0] && dev_project(st, cfg.dev_project, cfg.listen, &err)) goto fail;
     {
@@ -393,7 +424,9 @@ static int cmd_serve(int argc, char **argv)
     if (cf_store_open(&sto, false, &engine_st, &err)) goto fail;
     ew.st = engine_st;
     ew.eng = NULL;
+    atomic_init(&ew.webhook, NULL);
     ew.region = cfg.region;
+    ew.base_url = base_url;
     so.answer_delay_ms = cfg.sim_answer_delay_ms;
     so.recordings_dir = recdir;
     if (cf_engine_sim_create(&so, on_engine_event, &ew, &eng)) {
@@ -401,11 +434,24 @@ static int cmd_serve(int argc, char **argv)
         goto fail;
     }
     ew.eng = eng;
+    memset(&wo, 0, sizeof wo);
+    wo.store = sto;
+    wo.guard = &guard;
+    wo.eng = eng;
+    wo.region = cfg.region;
+    wo.base_url = base_url;
+    wo.retry_for_s = cfg.webhook_retry_for;
+    wo.user_agent = "confab/" CONFAB_VERSION;
+    if (cf_webhook_start(&wo, &webhook, &err)) goto fail;
+    atomic_store(&ew.webhook, webhook);
     api.pool = pool;
+    api.kick = cf_webhook_kick;
+    api.kick_ud = webhook;
     api.eng = eng;
     api.region = cfg.region;
     api.more_info = cfg.more_info_base;
     api.recordings_dir = recdir;
+    api.base_url = base_url;
     memset(&ho, 0, sizeof ho);
     ho.host = addr;
     ho.port = port;
@@ -440,9 +486,12 @@ fail:
 out:
     cf_http_stop(http, cfg.shutdown_grace);
     if (eng) eng->ops->destroy(eng);
+    cf_webhook_stop(webhook);
     cf_store_pool_destroy(pool);
     if (engine_st) engine_st->ops->close(engine_st);
     if (st) st->ops->close(st);
+    cf_markup_cleanup();
+    curl_global_cleanup();
     if (rc == 0) cf_log(CF_LOG_NOTICE, NULL, "msg=\"stopped\"");
     return rc;
 }

@@ -44,8 +44,10 @@ void cf_api_participant_json(struct cf_api_req *r, struct cf_json *w,
     cf_buf_cleanup(&b);
 }
 
-/* The ConferenceStatusCallbackEvent list: repeated keys or space-separated. */
-static int read_events(struct cf_api_req *r, const char *name, unsigned *out)
+/* An …Event list: repeated keys or space-separated words, each parsed by
+ * word_bit (0 = unknown word: 400). Absent leaves *out alone. */
+static int read_events(struct cf_api_req *r, const char *name, unsigned (*word_bit)(const char *),
+                       const char *allowed, unsigned *out)
 {
     const struct cf_params *p = &r->params;
     unsigned bits = 0;
@@ -64,7 +66,7 @@ static int read_events(struct cf_api_req *r, const char *name, unsigned *out)
             if (n >= sizeof word) goto bad;
             memcpy(word, v, n);
             word[n] = '\0';
-            if (!(bit = cf_cev_parse(word))) goto bad;
+            if (!(bit = word_bit(word))) goto bad;
             bits |= bit;
             v += n;
         }
@@ -72,8 +74,7 @@ static int read_events(struct cf_api_req *r, const char *name, unsigned *out)
     if (any) *out = bits;
     return 0;
 bad:
-    cf_api_error(r, 400, 10000, "%s holds an unknown event; allowed: start end join leave mute "
-                 "hold modify speaker announcement", name);
+    cf_api_error(r, 400, 10000, "%s holds an unknown event; allowed: %s", name, allowed);
     return CF_EINVAL;
 }
 
@@ -127,18 +128,30 @@ void cf_api_participant_create(struct cf_api_req *r)
         cf_api_url(r, q, "ConferenceStatusCallback", &pc.conf_status_callback) ||
         cf_api_method(r, q, "ConferenceStatusCallbackMethod", "POST",
                       &pc.conf_status_callback_method) ||
-        read_events(r, "ConferenceStatusCallbackEvent", &pc.conf_status_callback_events))
+        read_events(r, "ConferenceStatusCallbackEvent", cf_cev_parse,
+                    "start end join leave mute hold modify speaker announcement",
+                    &pc.conf_status_callback_events))
         return;
-    /* Validated for shape now, acted on by later features. */
-    if (cf_api_url(r, q, "StatusCallback", &ignored) ||
-        cf_api_method(r, q, "StatusCallbackMethod", "POST", &ignored) ||
-        cf_api_url(r, q, "WaitUrl", &ignored) ||
-        cf_api_method(r, q, "WaitMethod", "POST", &ignored) ||
-        cf_api_url(r, q, "RecordingStatusCallback", &ignored) ||
-        cf_api_method(r, q, "RecordingStatusCallbackMethod", "POST", &ignored) ||
-        cf_api_url(r, q, "ConferenceRecordingStatusCallback", &ignored) ||
-        cf_api_method(r, q, "ConferenceRecordingStatusCallbackMethod", "POST", &ignored))
+    pc.status_callback_events = CF_CALLEV_COMPLETED;
+    pc.rec_callback_events = CF_REV_COMPLETED;
+    if (cf_api_url(r, q, "StatusCallback", &pc.status_callback) ||
+        cf_api_method(r, q, "StatusCallbackMethod", "POST", &pc.status_callback_method) ||
+        read_events(r, "StatusCallbackEvent", cf_callev_parse,
+                    "initiated ringing answered completed", &pc.status_callback_events) ||
+        cf_api_url(r, q, "RecordingStatusCallback", &pc.rec_callback) ||
+        cf_api_method(r, q, "RecordingStatusCallbackMethod", "POST", &pc.rec_callback_method) ||
+        read_events(r, "RecordingStatusCallbackEvent", cf_rev_parse,
+                    "in-progress completed absent failed", &pc.rec_callback_events) ||
+        cf_api_url(r, q, "ConferenceRecordingStatusCallback", &pc.rec_callback) ||
+        cf_api_method(r, q, "ConferenceRecordingStatusCallbackMethod", "POST",
+                      &pc.rec_callback_method) ||
+        read_events(r, "ConferenceRecordingStatusCallbackEvent", cf_rev_parse,
+                    "in-progress completed absent failed", &pc.rec_callback_events))
         return;
+    /* Validated for shape now; the simulated engine plays nothing while waiting. */
+    if ((ignored = cf_params_get(q, "WaitUrl")) && *ignored && cf_api_url(r, q, "WaitUrl", &ignored))
+        return;
+    if (cf_api_method(r, q, "WaitMethod", "POST", &ignored)) return;
     if ((beep = cf_params_get(q, "Beep"))) {
         if (cf_str_ieq(beep, "true") || cf_str_ieq(beep, "onExit")) {
             pc.beep_on_exit = true;

@@ -340,6 +340,9 @@ void cf_api_handle(void *ud, struct cf_req *req, struct cf_resp *resp)
     r.core.st = st;
     r.core.eng = api->eng;
     r.core.region = api->region;
+    r.core.base_url = api->base_url;
+    r.core.kick = api->kick;
+    r.core.kick_ud = api->kick_ud;
     if (!authenticate(&r, st)) {
         cf_api_error(&r, 401, 20003, "Authentication failed");
         goto out;

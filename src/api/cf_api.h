@@ -20,6 +20,9 @@ struct cf_api {
     const char *region;          /* borrowed */
     const char *more_info;       /* borrowed: more_info URL of error bodies */
     const char *recordings_dir;  /* borrowed: where the engine writes recordings */
+    const char *base_url;        /* borrowed: public URL of this server */
+    void (*kick)(void *ud);      /* wakes the webhook worker after commits that queue work */
+    void *kick_ud;
 };
 
 /* The cf_http_handler: ud is a struct cf_api. Worker thread. */

@@ -131,6 +131,13 @@ static const struct setting settings[] = {
      .def = "", .meta = "PATH",
      .help = "When set, serve creates a development project on first start "
              "and writes its credentials to this file."},
+    {.name = "webhook_retry_for", .type = CF_CONFIG_INT, FIELD(webhook_retry_for),
+     .def = "3600", .min = 0, .max = 604800, .meta = "SECONDS",
+     .help = "How long a status callback is retried before it is given up."},
+    {.name = "public_url", .type = CF_CONFIG_STRING, FIELD(public_url),
+     .def = "", .meta = "URL",
+     .help = "The server's URL as clients reach it (for RecordingUrl in "
+             "callbacks); empty means http://<listen>."},
     {.name = "recordings_dir", .type = CF_CONFIG_STRING, FIELD(recordings_dir),
      .def = "", .meta = "PATH",
      .help = "Folder for recording files; empty means <database>.recordings "

@@ -45,6 +45,8 @@ struct cf_config {
     char more_info_base[256];/* default "https://developer.signalwire.com/compatibility-api/reference/error-codes" */
     char durability[16];     /* "normal" (default) or "full" */
     char dev_project[1024];  /* path of a file; when set, serve creates a development project on first start and writes its credentials there; default "" */
+    int  webhook_retry_for;  /* seconds an event is retried, default 3600 */
+    char public_url[256];    /* e.g. https://confab.example.com; default "" = http://<listen> */
     char recordings_dir[1024]; /* recording files; default "" = <database>.recordings */
     int  shutdown_grace;     /* seconds SIGTERM waits for in-flight requests, default 10, 0..300 */
     int  sim_answer_delay_ms;/* simulated engine answer delay, default 0, 0..600000 */

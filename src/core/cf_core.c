@@ -58,8 +58,16 @@ static void hangups_add(struct hangups *h, struct cf_arena *a, const char *sid)
     if (h->n < MAX_HANGUPS) memcpy(h->sids[h->n++], sid, CF_UUID_SIZE);
 }
 
+/* Wakes the webhook worker if the committed transaction gave it work. */
+static void notify(struct cf_core *c)
+{
+    if (c->kicked && c->kick) c->kick(c->kick_ud);
+    c->kicked = false;
+}
+
 static void hangups_run(struct cf_core *c, const struct hangups *h)
 {
+    notify(c);
     for (size_t i = 0; i < h->n; i++) c->eng->ops->hangup(c->eng, h->sids[i]);
     for (size_t i = 0; i < h->nrecs; i++) {
         const struct rec_cmd *rc = &h->recs[i];
@@ -72,25 +80,57 @@ static void hangups_run(struct cf_core *c, const struct hangups *h)
 
 static const char *tf(bool v) { return v ? "true" : "false"; }
 
-/* Appends one conference status-callback event to the outbox. bit is the
- * subscription keyword that covers it; p is the participant it concerns. */
-static int append_event(struct cf_core *c, struct cf_conference *conf, unsigned bit,
-                        const char *name, const struct cf_participant *p, int64_t now)
+/* Appends one event to the outbox with the conference's next sequence
+ * number. url "" keeps it as history only (nobody subscribed). */
+static int outbox_put(struct cf_core *c, struct cf_conference *conf, const char *name,
+                      const char *url, const char *method, const char *call_sid,
+                      const char *params, int64_t now)
 {
-    struct cf_buf b;
-    char ts[CF_RFC2822_LEN], seq[24];
     struct cf_event ev;
-    int rc;
-    bool subscribed = conf->status_callback[0] && (conf->status_callback_events & bit);
-    cf_buf_init(&b, 16384);
+    memset(&ev, 0, sizeof ev);
+    cf_id_uuid(ev.sid);
+    memcpy(ev.project_id, conf->project_id, sizeof ev.project_id);
+    memcpy(ev.conference_sid, conf->sid, sizeof ev.conference_sid);
+    if (call_sid) cf_str_copy(ev.call_sid, sizeof ev.call_sid, call_sid);
+    ev.seq = conf->next_seq++;
+    cf_str_copy(ev.name, sizeof ev.name, name);
+    if (url && *url) {
+        cf_str_copy(ev.url, sizeof ev.url, url);
+        cf_str_copy(ev.method, sizeof ev.method, method && *method ? method : "POST");
+    }
+    ev.params = params;
+    ev.created = now;
+    if (ev.url[0]) c->kicked = true;
+    return c->st->ops->event_append(c->st, &ev);
+}
+
+/* The common head of every callback: who, when and in what order. */
+static void head(struct cf_buf *b, const struct cf_conference *conf, int64_t now)
+{
+    char ts[CF_RFC2822_LEN], seq[24];
     snprintf(seq, sizeof seq, "%lld", (long long)conf->next_seq);
     cf_time_rfc2822(now, ts);
-    cf_str_form_add(&b, "AccountSid", conf->project_id);
-    cf_str_form_add(&b, "ConferenceSid", conf->sid);
+    cf_str_form_add(b, "AccountSid", conf->project_id);
+    cf_str_form_add(b, "ApiVersion", "2010-04-01");
+    cf_str_form_add(b, "ConferenceSid", conf->sid);
+    cf_str_form_add(b, "SequenceNumber", seq);
+    cf_str_form_add(b, "Timestamp", ts);
+}
+
+/* Appends one conference status-callback event (spec §8.4). bit is the
+ * subscription keyword that covers it; p the participant it concerns (or
+ * NULL); extra holds more form-encoded pairs (or NULL). */
+static int append_event(struct cf_core *c, struct cf_conference *conf, unsigned bit,
+                        const char *name, const struct cf_participant *p, int64_t now,
+                        const char *extra)
+{
+    struct cf_buf b;
+    int rc;
+    bool subscribed = conf->status_callback[0] && (conf->status_callback_events & bit);
+    cf_buf_init(&b, 32768);
+    head(&b, conf, now);
     cf_str_form_add(&b, "FriendlyName", conf->friendly_name);
-    cf_str_form_add(&b, "SequenceNumber", seq);
     cf_str_form_add(&b, "StatusCallbackEvent", name);
-    cf_str_form_add(&b, "Timestamp", ts);
     if (p) {
         cf_str_form_add(&b, "CallSid", p->call_sid);
         cf_str_form_add(&b, "Muted", tf(p->muted));
@@ -110,21 +150,97 @@ static int append_event(struct cf_core *c, struct cf_conference *conf, unsigned 
         if (conf->call_sid_ending[0])
             cf_str_form_add(&b, "CallSidEndingConference", conf->call_sid_ending);
     }
-    memset(&ev, 0, sizeof ev);
-    memcpy(ev.project_id, conf->project_id, sizeof ev.project_id);
-    memcpy(ev.conference_sid, conf->sid, sizeof ev.conference_sid);
-    ev.seq = conf->next_seq++;
-    cf_str_copy(ev.name, sizeof ev.name, name);
-    if (subscribed) {
-        cf_str_copy(ev.url, sizeof ev.url, conf->status_callback);
-        cf_str_copy(ev.method, sizeof ev.method,
-                    conf->status_callback_method[0] ? conf->status_callback_method : "POST");
+    if (extra && *extra) {
+        cf_buf_putc(&b, '&');
+        cf_buf_puts(&b, extra);
     }
-    ev.params = cf_buf_str(&b);
-    ev.created = now;
-    rc = c->st->ops->event_append(c->st, &ev);
+    rc = outbox_put(c, conf, name, subscribed ? conf->status_callback : "",
+                    conf->status_callback_method, p ? p->call_sid : NULL, cf_buf_str(&b), now);
     cf_buf_cleanup(&b);
     return rc;
+}
+
+/* Appends a call progress callback (the participant's StatusCallback) when
+ * the participant subscribed to bit. status is the CallStatus sent. */
+static int call_event(struct cf_core *c, struct cf_conference *conf, const struct cf_participant *p,
+                      unsigned bit, const char *status, int64_t now)
+{
+    struct cf_buf b;
+    int rc;
+    if (!p->status_callback[0] || !(p->status_callback_events & bit)) return 0;
+    cf_buf_init(&b, 16384);
+    head(&b, conf, now);
+    cf_str_form_add(&b, "CallSid", p->call_sid);
+    cf_str_form_add(&b, "CallStatus", status);
+    cf_str_form_add(&b, "CallbackSource", "call-progress-events");
+    cf_str_form_add(&b, "Direction", "outbound-api");
+    cf_str_form_add(&b, "From", p->from);
+    cf_str_form_add(&b, "To", p->to);
+    if (bit == CF_CALLEV_COMPLETED) {
+        char d[24];
+        int64_t secs = p->joined_at && p->left_at ? (p->left_at - p->joined_at) / CF_USEC_PER_SEC : 0;
+        snprintf(d, sizeof d, "%lld", (long long)secs);
+        cf_str_form_add(&b, "CallDuration", d);
+        cf_str_form_add(&b, "Duration", d);
+    }
+    rc = outbox_put(c, conf, bit == CF_CALLEV_INITIATED ? "call-initiated"
+                             : bit == CF_CALLEV_RINGING ? "call-ringing"
+                             : bit == CF_CALLEV_ANSWERED ? "call-answered" : "call-completed",
+                    p->status_callback, p->status_callback_method, p->call_sid, cf_buf_str(&b), now);
+    cf_buf_cleanup(&b);
+    return rc;
+}
+
+/* Appends a recording status callback when the conference subscribed. */
+static int rec_event(struct cf_core *c, struct cf_conference *conf, const struct cf_recording *r,
+                     unsigned bit, const char *status, int64_t now)
+{
+    struct cf_buf b;
+    char n[24], ts[CF_RFC2822_LEN];
+    int rc;
+    if (!conf->rec_callback[0] || !(conf->rec_callback_events & bit)) return 0;
+    cf_buf_init(&b, 16384);
+    head(&b, conf, now);
+    cf_str_form_add(&b, "RecordingSid", r->sid);
+    cf_str_form_add(&b, "RecordingStatus", status);
+    cf_buf_printf(&b, "&RecordingUrl=");
+    cf_str_urlencode(&b, c->base_url ? c->base_url : "");
+    cf_buf_puts(&b, "%2F2010-04-01%2FAccounts%2F");
+    cf_str_urlencode(&b, conf->project_id);
+    cf_buf_puts(&b, "%2FRecordings%2F");
+    cf_str_urlencode(&b, r->sid);
+    snprintf(n, sizeof n, "%lld", (long long)(r->duration_s >= 0 ? r->duration_s : 0));
+    cf_str_form_add(&b, "RecordingDuration", n);
+    cf_str_form_add(&b, "RecordingChannels", "1");
+    cf_str_form_add(&b, "RecordingSource", "StartConferenceRecordingAPI");
+    cf_time_rfc2822(r->start_time, ts);
+    cf_str_form_add(&b, "RecordingStartTime", ts);
+    rc = outbox_put(c, conf, "recording-status", conf->rec_callback, conf->rec_callback_method,
+                    NULL, cf_buf_str(&b), now);
+    cf_buf_cleanup(&b);
+    return rc;
+}
+
+/* Records an announcement for the webhook worker to fetch and play; p is
+ * the participant it is for (NULL: the whole conference). */
+static int queue_announcement(struct cf_core *c, const struct cf_conference *conf,
+                              const struct cf_participant *p, const char *url, const char *method,
+                              bool end_after, int64_t now)
+{
+    struct cf_ann_row r;
+    int rc;
+    memset(&r, 0, sizeof r);
+    cf_id_uuid(r.an.sid);
+    memcpy(r.an.project_id, conf->project_id, sizeof r.an.project_id);
+    memcpy(r.an.conference_sid, conf->sid, sizeof r.an.conference_sid);
+    if (p) memcpy(r.an.call_sid, p->call_sid, sizeof r.an.call_sid);
+    cf_str_copy(r.an.url, sizeof r.an.url, url);
+    cf_str_copy(r.an.method, sizeof r.an.method, method ? method : "POST");
+    r.an.date_created = now;
+    r.end_after = end_after;
+    if ((rc = c->st->ops->ann_insert(c->st, &r))) return rc;
+    c->kicked = true;
+    return 0;
 }
 
 /* Takes one live participant out: final status, reason, call status, event. */
@@ -141,7 +257,8 @@ static int leave(struct cf_core *c, struct cf_conference *conf, struct cf_partic
     p->left_at = now;
     p->date_updated = now;
     if ((rc = c->st->ops->part_update(c->st, p))) return rc;
-    return append_event(c, conf, CF_CEV_LEAVE, "participant-leave", p, now);
+    if ((rc = call_event(c, conf, p, CF_CALLEV_COMPLETED, p->call_status, now))) return rc;
+    return append_event(c, conf, CF_CEV_LEAVE, "participant-leave", p, now, NULL);
 }
 
 /* Ends the conference: every live participant leaves, recordings complete,
@@ -168,6 +285,7 @@ static int end_conference(struct cf_core *c, struct cf_conference *conf, enum cf
         for (size_t i = 0; i < nr; i++) {
             if (cf_recording_finish(&recs[i], CF_REC_COMPLETED, now)) continue;
             if ((rc = c->st->ops->rec_update(c->st, &recs[i]))) return rc;
+            if ((rc = rec_event(c, conf, &recs[i], CF_REV_COMPLETED, "completed", now))) return rc;
             recs_add(h, &recs[i], false);
         }
     }
@@ -175,7 +293,7 @@ static int end_conference(struct cf_core *c, struct cf_conference *conf, enum cf
     conf->end_reason = reason;
     cf_str_copy(conf->call_sid_ending, sizeof conf->call_sid_ending, call_sid ? call_sid : "");
     conf->date_updated = now;
-    return append_event(c, conf, CF_CEV_END, "conference-end", NULL, now);
+    return append_event(c, conf, CF_CEV_END, "conference-end", NULL, now, NULL);
 }
 
 /* Counts connected participants and whether one of them starts the conference. */
@@ -245,17 +363,13 @@ int cf_core_conference_update(struct cf_core *c, const char *project_id, const c
         goto rollback;
     }
     if (u->announce_url) {
-        struct cf_announcement an;
-        memset(&an, 0, sizeof an);
-        cf_id_uuid(an.sid);
-        memcpy(an.project_id, out->project_id, sizeof an.project_id);
-        memcpy(an.conference_sid, out->sid, sizeof an.conference_sid);
-        cf_str_copy(an.url, sizeof an.url, u->announce_url);
-        cf_str_copy(an.method, sizeof an.method, u->announce_method ? u->announce_method : "POST");
-        an.date_created = now;
-        if ((rc = st->ops->announce_insert(st, &an))) goto rollback;
+        /* With Status=completed too, the conference ends once it has played
+         * (confab's "announce then end"). */
+        if ((rc = queue_announcement(c, out, NULL, u->announce_url, u->announce_method, u->end,
+                                     now)))
+            goto rollback;
     }
-    if (u->end) {
+    if (u->end && !u->announce_url) {
         struct cf_lc_facts facts = {false, false, false};
         struct cf_lc_step step;
         if ((rc = cf_lifecycle_conference(out->status, CF_LC_API_END, &facts, &step))) {
@@ -307,6 +421,12 @@ static int find_or_create_conference(struct cf_core *c, const char *project_id, 
     conf->status_callback_events = pc->conf_status_callback_events;
     conf->max_participants = pc->max_participants > 0 ? pc->max_participants : 250;
     conf->record_from_start = pc->record_from_start;
+    if (pc->rec_callback) {
+        cf_str_copy(conf->rec_callback, sizeof conf->rec_callback, pc->rec_callback);
+        cf_str_copy(conf->rec_callback_method, sizeof conf->rec_callback_method,
+                    pc->rec_callback_method ? pc->rec_callback_method : "POST");
+        conf->rec_callback_events = pc->rec_callback_events;
+    }
     return st->ops->conf_insert(st, conf);
 }
 
@@ -338,6 +458,12 @@ int cf_core_participant_create(struct cf_core *c, const char *project_id, const 
     out->end_on_exit = pc->end_on_exit;
     out->beep_on_exit = pc->beep_on_exit;
     out->timeout_s = pc->timeout_s > 0 ? pc->timeout_s : 60;
+    if (pc->status_callback) {
+        cf_str_copy(out->status_callback, sizeof out->status_callback, pc->status_callback);
+        cf_str_copy(out->status_callback_method, sizeof out->status_callback_method,
+                    pc->status_callback_method ? pc->status_callback_method : "POST");
+        out->status_callback_events = pc->status_callback_events;
+    }
     out->date_created = out->date_updated = now;
     if ((rc = st->ops->part_insert(st, out))) {
         if (rc == CF_EEXIST)
@@ -345,9 +471,11 @@ int cf_core_participant_create(struct cf_core *c, const char *project_id, const 
                        pc->label ? pc->label : "");
         goto rollback;
     }
+    if ((rc = call_event(c, &conf, out, CF_CALLEV_INITIATED, "queued", now))) goto rollback;
     conf.date_updated = now;
     if ((rc = st->ops->conf_update(st, &conf))) goto rollback;
     if ((rc = st->ops->commit(st))) goto out;
+    notify(c);
     out->queue_time_ms = (cf_time_monotonic_us() - t0) / 1000;
     memset(&d, 0, sizeof d);
     memcpy(d.project_id, out->project_id, sizeof d.project_id);
@@ -409,13 +537,14 @@ static int on_answered(struct cf_core *c, struct cf_conference *conf, struct cf_
     p->joined_at = now;
     p->date_updated = now;
     if ((rc = c->st->ops->part_update(c->st, p))) return rc;
-    if ((rc = append_event(c, conf, CF_CEV_JOIN, "participant-join", p, now))) return rc;
+    if ((rc = call_event(c, conf, p, CF_CALLEV_ANSWERED, "in-progress", now))) return rc;
+    if ((rc = append_event(c, conf, CF_CEV_JOIN, "participant-join", p, now, NULL))) return rc;
     if ((rc = start_facts(c, conf, a, &facts.can_start, &nlive))) return rc;
     if ((rc = cf_lifecycle_conference(conf->status, CF_LC_CONNECTED, &facts, &step))) return rc;
     if (step.effects & CF_LC_FX_START) {
         conf->status = step.to;
         conf->date_updated = now;
-        if ((rc = append_event(c, conf, CF_CEV_START, "conference-start", NULL, now))) return rc;
+        if ((rc = append_event(c, conf, CF_CEV_START, "conference-start", NULL, now, NULL))) return rc;
         if (conf->record_from_start) {
             struct cf_recording rec;
             memset(&rec, 0, sizeof rec);
@@ -424,6 +553,7 @@ static int on_answered(struct cf_core *c, struct cf_conference *conf, struct cf_
             memcpy(rec.conference_sid, conf->sid, sizeof rec.conference_sid);
             cf_recording_start(&rec, now);
             if ((rc = c->st->ops->rec_insert(c->st, &rec))) return rc;
+            if ((rc = rec_event(c, conf, &rec, CF_REV_IN_PROGRESS, "in-progress", now))) return rc;
             recs_add(h, &rec, true);
         }
     }
@@ -454,6 +584,86 @@ static int on_gone(struct cf_core *c, struct cf_conference *conf, struct cf_part
     return 0;
 }
 
+/* An announcement has played (reason NULL) or failed: its status, the
+ * announcement-end/-fail event, and for "announce then end" the end. */
+static int announcement_outcome(struct cf_core *c, struct cf_conference *conf,
+                                const struct cf_ann_row *r, const char *reason, struct cf_arena *a,
+                                struct hangups *h, int64_t now)
+{
+    struct cf_participant p;
+    bool have_p = false;
+    struct cf_buf extra;
+    int rc;
+    if ((rc = c->st->ops->ann_set_status(c->st, r->an.sid, reason ? "failed" : "played", reason, now)))
+        return rc;
+    if (conf->status == CF_CONF_COMPLETED) return 0;
+    if (r->an.call_sid[0] &&
+        c->st->ops->part_get(c->st, conf->project_id, conf->sid, r->an.call_sid, true, &p) == 0)
+        have_p = true;
+    cf_buf_init(&extra, 8192);
+    cf_str_form_add(&extra, "AnnounceUrl", r->an.url);
+    if (reason) cf_str_form_add(&extra, "ReasonAnnouncementFailed", reason);
+    rc = append_event(c, conf, CF_CEV_ANNOUNCEMENT, reason ? "announcement-fail" : "announcement-end",
+                      have_p ? &p : NULL, now, cf_buf_str(&extra));
+    cf_buf_cleanup(&extra);
+    if (rc) return rc;
+    if (r->end_after) return end_conference(c, conf, CF_END_API, NULL, a, h, now);
+    return 0;
+}
+
+int cf_core_announcement_failed(struct cf_core *c, const char *ann_sid, const char *reason)
+{
+    struct cf_store *st = c->st;
+    struct cf_conference conf;
+    struct cf_ann_row r;
+    struct cf_arena a;
+    struct hangups h = {0};
+    int64_t now = cf_time_now_us();
+    int rc;
+    cf_arena_init(&a);
+    if ((rc = st->ops->begin(st, true))) goto out;
+    if ((rc = st->ops->ann_get(st, ann_sid, &r)) ||
+        (rc = st->ops->conf_get(st, r.an.project_id, r.an.conference_sid, &conf)) ||
+        (rc = announcement_outcome(c, &conf, &r, reason, &a, &h, now)) ||
+        (rc = st->ops->conf_update(st, &conf)))
+        goto rollback;
+    if ((rc = st->ops->commit(st))) goto out;
+    hangups_run(c, &h);
+    goto out;
+rollback:
+    st->ops->rollback(st);
+out:
+    cf_arena_cleanup(&a);
+    return rc;
+}
+
+int cf_core_announcement_play(struct cf_core *c, const struct cf_ann_row *r,
+                              const struct cf_engine_play_item *items, size_t n, double max_seconds)
+{
+    int rc = c->st->ops->ann_set_status(c->st, r->an.sid, "playing", NULL, cf_time_now_us());
+    if (rc) return rc;
+    return c->eng->ops->play(c->eng, r->an.project_id, r->an.conference_sid, r->an.call_sid,
+                             r->an.sid, items, n, max_seconds);
+}
+
+int cf_core_recover(struct cf_core *c)
+{
+    struct cf_ann_row *rows = NULL;
+    struct cf_arena a;
+    size_t n = 0;
+    int rc;
+    cf_arena_init(&a);
+    rc = c->st->ops->ann_interrupted(c->st, &a, &rows, &n);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (strcmp(rows[i].status, "fetching") == 0)
+            rc = c->st->ops->ann_set_status(c->st, rows[i].an.sid, "queued", NULL, cf_time_now_us());
+        else
+            rc = cf_core_announcement_failed(c, rows[i].an.sid, "interrupted");
+    }
+    cf_arena_cleanup(&a);
+    return rc;
+}
+
 void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev)
 {
     struct cf_store *st = c->st;
@@ -477,12 +687,22 @@ void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev
             p.status = to;
             p.date_updated = now;
             rc = st->ops->part_update(st, &p);
+            if (!rc) rc = call_event(c, &conf, &p, CF_CALLEV_RINGING, "ringing", now);
         }
         break;
     }
     case CF_EE_ANSWERED: rc = on_answered(c, &conf, &p, &a, &h, now); break;
     case CF_EE_FAILED: rc = on_gone(c, &conf, &p, CF_PE_FAILED, ev->detail, &a, &h, now); break;
     case CF_EE_ENDED: rc = on_gone(c, &conf, &p, CF_PE_ENDED, ev->detail, &a, &h, now); break;
+    case CF_EE_PLAY_DONE:
+    case CF_EE_PLAY_FAILED: {
+        struct cf_ann_row r;
+        rc = st->ops->ann_get(st, ev->ref_sid, &r);
+        if (rc == 0 && strcmp(r.status, "playing") == 0)
+            rc = announcement_outcome(c, &conf, &r, ev->type == CF_EE_PLAY_DONE ? NULL : "playback-failed",
+                                      &a, &h, now);
+        break;
+    }
     case CF_EE_RECORDING_DONE: {
         struct cf_recording rec;
         rc = st->ops->rec_get(st, ev->project_id, ev->conference_sid, ev->ref_sid, &rec);
@@ -490,6 +710,7 @@ void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev
             rec.status = CF_REC_COMPLETED;
             rec.date_updated = now;
             rc = st->ops->rec_update(st, &rec);
+            if (!rc) rc = rec_event(c, &conf, &rec, CF_REV_COMPLETED, "completed", now);
         }
         break;
     }
@@ -594,29 +815,20 @@ static int do_update(struct cf_core *c, struct cf_conference *conf, struct cf_pa
         modified = true;
     }
     if (u->wait_url) modified = true;
-    if (u->announce_url) {
-        struct cf_announcement an;
-        memset(&an, 0, sizeof an);
-        cf_id_uuid(an.sid);
-        memcpy(an.project_id, p->project_id, sizeof an.project_id);
-        memcpy(an.conference_sid, conf->sid, sizeof an.conference_sid);
-        memcpy(an.call_sid, p->call_sid, sizeof an.call_sid);
-        cf_str_copy(an.url, sizeof an.url, u->announce_url);
-        cf_str_copy(an.method, sizeof an.method, u->announce_method ? u->announce_method : "POST");
-        an.date_created = now;
-        if ((rc = c->st->ops->announce_insert(c->st, &an))) return rc;
-    }
+    if (u->announce_url &&
+        (rc = queue_announcement(c, conf, p, u->announce_url, u->announce_method, false, now)))
+        return rc;
     p->date_updated = now;
     if ((rc = c->st->ops->part_update(c->st, p))) return rc;
     if (p->muted != was_muted &&
         (rc = append_event(c, conf, CF_CEV_MUTE, p->muted ? "participant-mute" : "participant-unmute",
-                           p, now)))
+                           p, now, NULL)))
         return rc;
     if (p->hold != was_hold &&
         (rc = append_event(c, conf, CF_CEV_HOLD, p->hold ? "participant-hold" : "participant-unhold",
-                           p, now)))
+                           p, now, NULL)))
         return rc;
-    if (modified && (rc = append_event(c, conf, CF_CEV_MODIFY, "participant-modify", p, now)))
+    if (modified && (rc = append_event(c, conf, CF_CEV_MODIFY, "participant-modify", p, now, NULL)))
         return rc;
     (void)a;
     return 0;
@@ -711,6 +923,7 @@ int cf_core_recording_update(struct cf_core *c, const char *project_id, const ch
     }
     if ((rc = st->ops->rec_update(st, out))) goto rollback;
     if ((rc = st->ops->commit(st))) goto out;
+    notify(c);
     if (to == CF_REC_STOPPED)
         c->eng->ops->record_stop(c->eng, project_id, out->conference_sid, out->sid, out->duration_s);
     else if ((to == CF_REC_PAUSED) != was_paused)

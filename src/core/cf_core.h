@@ -31,6 +31,12 @@ struct cf_core {
     struct cf_store *st;     /* borrowed: this thread's connection */
     struct cf_engine *eng;   /* borrowed: shared, thread-safe commands */
     const char *region;      /* borrowed: the node's region */
+    const char *base_url;    /* borrowed: public URL of this server, for RecordingUrl */
+    /* Called after a commit that queued work for the webhook worker (an
+     * event to deliver, an announcement to fetch); may be NULL. */
+    void (*kick)(void *ud);
+    void *kick_ud;
+    bool kicked;             /* set by a use-case, cleared by cf_core_after_commit */
 };
 
 struct cf_conf_update {
@@ -50,6 +56,13 @@ struct cf_part_create {
     unsigned conf_status_callback_events;
     int max_participants;
     bool record_from_start;
+    const char *rec_callback;      /* recording status callback, NULL = none */
+    const char *rec_callback_method;
+    unsigned rec_callback_events;  /* CF_REV_* */
+    /* the call's own progress callback */
+    const char *status_callback;   /* NULL = none */
+    const char *status_callback_method;
+    unsigned status_callback_events; /* CF_CALLEV_* */
 };
 
 struct cf_part_update {
@@ -106,6 +119,17 @@ int cf_core_recording_update(struct cf_core *c, const char *project_id, const ch
                              struct cf_recording *out, struct cf_err *err);
 int cf_core_recording_delete(struct cf_core *c, const char *project_id, const char *conf_sid,
                              const char *sid, struct cf_err *err);
+
+/* Announcements (webhook worker thread). fail: the fetch or the markup
+ * failed (reason goes into ReasonAnnouncementFailed). play: hands the
+ * playlist to the engine and marks it playing. recover: at start, puts
+ * announcements a previous run was fetching back in the queue and fails
+ * those it was playing. */
+int cf_core_announcement_failed(struct cf_core *c, const char *ann_sid, const char *reason);
+int cf_core_announcement_play(struct cf_core *c, const struct cf_ann_row *r,
+                              const struct cf_engine_play_item *items, size_t n,
+                              double max_seconds);
+int cf_core_recover(struct cf_core *c);
 
 /* Runs the use-case for one engine event (engine thread). */
 void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev);

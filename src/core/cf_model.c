@@ -103,3 +103,21 @@ int cf_rec_status_parse(const char *z, enum cf_rec_status *out)
     *out = (enum cf_rec_status)i;
     return 0;
 }
+
+unsigned cf_callev_parse(const char *w)
+{
+    if (strcmp(w, "initiated") == 0) return CF_CALLEV_INITIATED;
+    if (strcmp(w, "ringing") == 0) return CF_CALLEV_RINGING;
+    if (strcmp(w, "answered") == 0 || strcmp(w, "in-progress") == 0) return CF_CALLEV_ANSWERED;
+    if (strcmp(w, "completed") == 0) return CF_CALLEV_COMPLETED;
+    return 0;
+}
+
+unsigned cf_rev_parse(const char *w)
+{
+    if (strcmp(w, "in-progress") == 0) return CF_REV_IN_PROGRESS;
+    if (strcmp(w, "completed") == 0) return CF_REV_COMPLETED;
+    if (strcmp(w, "absent") == 0) return CF_REV_ABSENT;
+    if (strcmp(w, "failed") == 0) return CF_REV_FAILED;
+    return 0;
+}

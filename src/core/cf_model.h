@@ -66,6 +66,22 @@ enum {
     CF_CEV_ANNOUNCEMENT = 1 << 8
 };
 
+/* Bits of StatusCallbackEvent (call progress). */
+enum {
+    CF_CALLEV_INITIATED = 1 << 0,
+    CF_CALLEV_RINGING = 1 << 1,
+    CF_CALLEV_ANSWERED = 1 << 2,
+    CF_CALLEV_COMPLETED = 1 << 3
+};
+
+/* Bits of RecordingStatusCallbackEvent. */
+enum {
+    CF_REV_IN_PROGRESS = 1 << 0,
+    CF_REV_COMPLETED = 1 << 1,
+    CF_REV_ABSENT = 1 << 2,
+    CF_REV_FAILED = 1 << 3
+};
+
 struct cf_project {
     char id[CF_UUID_SIZE];
     char name[CF_NAME_MAX + 1];
@@ -90,6 +106,10 @@ struct cf_conference {
     unsigned status_callback_events;      /* CF_CEV_* bits */
     int max_participants;
     bool record_from_start;
+    /* Recording status callbacks of the conference's recordings. */
+    char rec_callback[CF_URL_MAX + 1];    /* "" = none */
+    char rec_callback_method[8];
+    unsigned rec_callback_events;         /* CF_REV_* bits */
 };
 
 struct cf_participant {
@@ -105,6 +125,9 @@ struct cf_participant {
     enum cf_leave_reason leave_reason;
     char call_status[16];                  /* ParticipantCallStatus on leave, "" while live */
     int timeout_s;                         /* ring time */
+    char status_callback[CF_URL_MAX + 1];  /* call progress webhook, "" = none */
+    char status_callback_method[8];
+    unsigned status_callback_events;       /* CF_CALLEV_* bits */
     int64_t date_created, date_updated;    /* µs */
     int64_t joined_at, left_at;            /* µs, 0 = not yet */
     int64_t queue_time_ms;                 /* -1 = null (only set in the create response) */
@@ -138,8 +161,10 @@ struct cf_announcement {
 
 /* One status-callback event for the outbox. params is form-encoded. */
 struct cf_event {
+    char sid[CF_UUID_SIZE];
     char project_id[CF_UUID_SIZE];
     char conference_sid[CF_UUID_SIZE];
+    char call_sid[CF_UUID_SIZE];   /* "" for conference-wide events */
     int64_t seq;
     char name[48];                 /* e.g. "participant-leave" */
     char url[CF_URL_MAX + 1];      /* "" = nobody subscribed: kept as history only */
@@ -161,5 +186,8 @@ const char *cf_rec_status_str(enum cf_rec_status s);
 int cf_rec_status_parse(const char *z, enum cf_rec_status *out);
 /* Parses one ConferenceStatusCallbackEvent keyword into its bit; 0 if unknown. */
 unsigned cf_cev_parse(const char *word);
+/* Likewise for StatusCallbackEvent and RecordingStatusCallbackEvent words. */
+unsigned cf_callev_parse(const char *word);
+unsigned cf_rev_parse(const char *word);
 
 #endif

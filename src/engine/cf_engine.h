@@ -56,6 +56,18 @@ struct cf_engine_dial {
     bool muted;
 };
 
+enum cf_engine_play_kind { CF_EPLAY_AUDIO, CF_EPLAY_SAY, CF_EPLAY_PAUSE };
+
+/* One entry of a playlist (an announcement, hold or wait music). */
+struct cf_engine_play_item {
+    enum cf_engine_play_kind kind;
+    const char *url;      /* AUDIO: where the media is (borrowed for the call) */
+    const char *text;     /* SAY: what to say (borrowed for the call) */
+    char voice[32], language[16];
+    int loop;             /* times; 0 = until stopped or max_seconds */
+    double seconds;       /* length of one pass, as measured or estimated */
+};
+
 struct cf_engine_ops {
     const char *name;
     /* Places a call and joins it to the conference when answered. */
@@ -64,6 +76,12 @@ struct cf_engine_ops {
     int (*hangup)(struct cf_engine *e, const char *call_sid);
     int (*mute)(struct cf_engine *e, const char *call_sid, bool muted);
     int (*hold)(struct cf_engine *e, const char *call_sid, bool hold);
+    /* Plays a playlist to the whole conference (call_sid "") or to one call,
+     * at most max_seconds, then reports CF_EE_PLAY_DONE (or PLAY_FAILED)
+     * with ref_sid. The items are copied. */
+    int (*play)(struct cf_engine *e, const char *project_id, const char *conf_sid,
+                const char *call_sid, const char *ref_sid,
+                const struct cf_engine_play_item *items, size_t n, double max_seconds);
     /* Conference recording: the engine writes <recordings_dir>/<rec_sid>.wav.
      * stop finishes the file with duration_s seconds of audio and reports
      * CF_EE_RECORDING_DONE; delete removes the file. */

@@ -191,6 +191,38 @@ static int write_wav(const char *path, int64_t seconds)
     return rc;
 }
 
+/* The simulation "plays" for the playlist's real length: PLAY_DONE after it. */
+static int sim_play(struct cf_engine *e, const char *project_id, const char *conf_sid,
+                    const char *call_sid, const char *ref_sid,
+                    const struct cf_engine_play_item *items, size_t n, double max_seconds)
+{
+    struct sim *s = (struct sim *)e;
+    struct action *a;
+    double total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].loop == 0) {
+            total = max_seconds;
+            break;
+        }
+        total += items[i].seconds * items[i].loop;
+    }
+    if (total > max_seconds) total = max_seconds;
+    if (total < 0) total = 0;
+    a = cf_calloc(1, sizeof *a);
+    a->wav_seconds = -1;
+    a->due = cf_time_monotonic_us() + (int64_t)(total * 1e6);
+    a->ev.type = CF_EE_PLAY_DONE;
+    cf_str_copy(a->ev.project_id, sizeof a->ev.project_id, project_id);
+    cf_str_copy(a->ev.conference_sid, sizeof a->ev.conference_sid, conf_sid);
+    cf_str_copy(a->ev.ref_sid, sizeof a->ev.ref_sid, ref_sid);
+    (void)call_sid; /* a participant's announcement ends with the announcement, not the call */
+    pthread_mutex_lock(&s->mu);
+    push_locked(s, a);
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return 0;
+}
+
 static int sim_record_start(struct cf_engine *e, const char *project_id, const char *conf_sid,
                             const char *rec_sid)
 {
@@ -318,6 +350,7 @@ static const struct cf_engine_ops sim_ops = {
     .hangup = sim_hangup,
     .mute = sim_mute,
     .hold = sim_hold,
+    .play = sim_play,
     .record_start = sim_record_start,
     .record_pause = sim_record_pause,
     .record_stop = sim_record_stop,

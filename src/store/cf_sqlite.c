@@ -58,6 +58,18 @@ enum stmt_id {
     S_REC_LIVE,
     S_REC_CURSOR,
     S_ANN_INSERT,
+    S_ANN_CLAIM,
+    S_ANN_MARK,
+    S_ANN_GET,
+    S_ANN_SET,
+    S_ANN_INTERRUPTED,
+    S_OUT_DUE,
+    S_OUT_RESULT,
+    S_OUT_ATTEMPT,
+    S_OUT_LIST,
+    S_OUT_GET,
+    S_OUT_REDELIVER,
+    S_OUT_PENDING,
     S_EVENT_APPEND,
     S_EVENT_COUNT,
     S_IDEM_GET,
@@ -69,16 +81,26 @@ enum stmt_id {
 #define CONF_COLS                                                                        \
     "sid, project_id, friendly_name, region, status, end_reason, call_sid_ending,"       \
     " date_created, date_updated, next_seq, status_callback, status_callback_method,"   \
-    " status_callback_events, max_participants, record_from_start"
+    " status_callback_events, max_participants, record_from_start, rec_callback,"           \
+    " rec_callback_method, rec_callback_events"
 
 #define PART_COLS                                                                        \
     "call_sid, project_id, conference_sid, label, call_sid_to_coach, from_addr, to_addr," \
     " status, muted, hold, coaching, start_on_enter, end_on_exit, beep_on_exit,"          \
-    " leave_reason, call_status, timeout_s, date_created, date_updated, joined_at, left_at"
+    " leave_reason, call_status, timeout_s, date_created, date_updated, joined_at, left_at,"  \
+    " status_callback, status_callback_method, status_callback_events"
 
 #define REC_COLS                                                                         \
     "sid, project_id, conference_sid, status, pause_skip, start_time, end_time,"         \
     " skipped_us, paused_since, duration, date_created, date_updated"
+
+#define ANN_COLS                                                                         \
+    "sid, project_id, conference_sid, call_sid, url, method, end_after, status,"         \
+    " date_created"
+
+#define OUT_COLS                                                                         \
+    "id, sid, project_id, conference_sid, call_sid, seq, name, url, method, params,"     \
+    " state, attempts, last_status, last_error, next_attempt_at, created, done_at"
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_BEGIN_R] = "BEGIN",
@@ -102,24 +124,26 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CONF_GET_LIVE_NAME] = "SELECT " CONF_COLS " FROM conferences WHERE project_id = ?1"
                              " AND friendly_name = ?2 AND status <> 'completed'",
     [S_CONF_INSERT] = "INSERT INTO conferences(" CONF_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
-                      " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                      " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     [S_CONF_UPDATE] = "UPDATE conferences SET friendly_name = ?3, region = ?4, status = ?5,"
                       " end_reason = ?6, call_sid_ending = ?7, date_created = ?8,"
                       " date_updated = ?9, next_seq = ?10, status_callback = ?11,"
                       " status_callback_method = ?12, status_callback_events = ?13,"
-                      " max_participants = ?14, record_from_start = ?15"
+                      " max_participants = ?14, record_from_start = ?15, rec_callback = ?16,"
+                      " rec_callback_method = ?17, rec_callback_events = ?18"
                       " WHERE sid = ?1 AND project_id = ?2",
     [S_CONF_CURSOR] =
         "SELECT date_created FROM conferences WHERE project_id = ?1 AND sid = ?2",
     [S_PART_INSERT] = "INSERT INTO participants(" PART_COLS ", live) VALUES(?1, ?2, ?3, ?4, ?5,"
                       " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
-                      " ?21, ?22)",
+                      " ?21, ?23, ?24, ?25, ?22)",
     [S_PART_UPDATE] = "UPDATE participants SET label = ?4, call_sid_to_coach = ?5,"
                       " from_addr = ?6, to_addr = ?7, status = ?8, muted = ?9, hold = ?10,"
                       " coaching = ?11, start_on_enter = ?12, end_on_exit = ?13,"
                       " beep_on_exit = ?14, leave_reason = ?15, call_status = ?16,"
                       " timeout_s = ?17, date_created = ?18, date_updated = ?19,"
-                      " joined_at = ?20, left_at = ?21, live = ?22"
+                      " joined_at = ?20, left_at = ?21, live = ?22, status_callback = ?23,"
+                      " status_callback_method = ?24, status_callback_events = ?25"
                       " WHERE call_sid = ?1 AND project_id = ?2 AND conference_sid = ?3",
     [S_PART_GET] = "SELECT " PART_COLS " FROM participants WHERE project_id = ?1"
                    " AND conference_sid = ?2 AND live = 1 AND (call_sid = ?3 OR label = ?3)"
@@ -149,10 +173,35 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_REC_CURSOR] = "SELECT date_created FROM recordings WHERE project_id = ?1"
                      " AND conference_sid = ?2 AND sid = ?3",
     [S_ANN_INSERT] = "INSERT INTO announcements(sid, project_id, conference_sid, call_sid, url,"
-                     " method, date_created, date_updated) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                     " method, end_after, date_created, date_updated)"
+                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7, ?7)",
+    [S_ANN_CLAIM] = "SELECT " ANN_COLS " FROM announcements WHERE status = 'queued'"
+                    " ORDER BY date_created LIMIT ?1",
+    [S_ANN_MARK] = "UPDATE announcements SET status = 'fetching' WHERE sid = ?1",
+    [S_ANN_GET] = "SELECT " ANN_COLS " FROM announcements WHERE sid = ?1",
+    [S_ANN_SET] = "UPDATE announcements SET status = ?2, reason = ?3, date_updated = ?4"
+                  " WHERE sid = ?1",
+    [S_ANN_INTERRUPTED] = "SELECT " ANN_COLS " FROM announcements"
+                          " WHERE status IN ('fetching', 'playing')",
+    [S_OUT_DUE] = "SELECT " OUT_COLS " FROM outbox o WHERE state = 'pending'"
+                  " AND next_attempt_at <= ?1 AND NOT EXISTS (SELECT 1 FROM outbox p"
+                  " WHERE p.state = 'pending' AND p.conference_sid = o.conference_sid"
+                  " AND p.seq < o.seq) ORDER BY next_attempt_at LIMIT ?2",
+    [S_OUT_RESULT] = "UPDATE outbox SET state = ?2, attempts = ?3, next_attempt_at = ?4,"
+                     " last_status = ?5, last_error = ?6,"
+                     " done_at = CASE WHEN ?2 = 'pending' THEN NULL ELSE ?7 END WHERE id = ?1",
+    [S_OUT_ATTEMPT] = "INSERT INTO outbox_attempts(event_id, at, http_status, latency_us, error)"
+                      " VALUES(?1, ?2, ?3, ?4, ?5)",
+    [S_OUT_LIST] = "SELECT " OUT_COLS " FROM outbox WHERE project_id = ?1 AND conference_sid = ?2"
+                   " AND seq > ?3 ORDER BY seq LIMIT ?4",
+    [S_OUT_GET] = "SELECT " OUT_COLS " FROM outbox WHERE project_id = ?1 AND sid = ?2",
+    [S_OUT_REDELIVER] = "UPDATE outbox SET state = 'pending', next_attempt_at = ?3, done_at = NULL"
+                        " WHERE project_id = ?1 AND sid = ?2 AND url IS NOT NULL"
+                        " AND state IN ('delivered', 'failed')",
+    [S_OUT_PENDING] = "SELECT count(*) FROM outbox WHERE state = 'pending'",
     [S_EVENT_APPEND] = "INSERT INTO outbox(project_id, conference_sid, seq, name, url, method,"
-                       " params, state, next_attempt_at, created)"
-                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                       " params, state, next_attempt_at, created, sid, call_sid)"
+                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
     [S_EVENT_COUNT] =
         "SELECT count(*) FROM outbox WHERE project_id = ?1 AND conference_sid = ?2",
     [S_IDEM_GET] = "SELECT body_hash, status, response, created FROM idempotency_keys"
@@ -407,6 +456,9 @@ static void read_conf(sqlite3_stmt *st, struct cf_conference *c)
     c->status_callback_events = (unsigned)sqlite3_column_int(st, 12);
     c->max_participants = sqlite3_column_int(st, 13);
     c->record_from_start = sqlite3_column_int(st, 14) != 0;
+    col_copy(st, 15, c->rec_callback, sizeof c->rec_callback);
+    col_copy(st, 16, c->rec_callback_method, sizeof c->rec_callback_method);
+    c->rec_callback_events = (unsigned)sqlite3_column_int(st, 17);
 }
 
 static void bind_conf(sqlite3_stmt *st, const struct cf_conference *c)
@@ -426,6 +478,9 @@ static void bind_conf(sqlite3_stmt *st, const struct cf_conference *c)
     sqlite3_bind_int(st, 13, (int)c->status_callback_events);
     sqlite3_bind_int(st, 14, c->max_participants);
     sqlite3_bind_int(st, 15, c->record_from_start);
+    bind_text_or_null(st, 16, c->rec_callback);
+    bind_text_or_null(st, 17, c->rec_callback_method);
+    sqlite3_bind_int(st, 18, (int)c->rec_callback_events);
 }
 
 static int get_one_conf(struct sqlite_store *s, sqlite3_stmt *st, struct cf_conference *out)
@@ -655,6 +710,9 @@ static void read_part(sqlite3_stmt *st, struct cf_participant *p)
     p->date_updated = sqlite3_column_int64(st, 18);
     p->joined_at = sqlite3_column_int64(st, 19);
     p->left_at = sqlite3_column_int64(st, 20);
+    col_copy(st, 21, p->status_callback, sizeof p->status_callback);
+    col_copy(st, 22, p->status_callback_method, sizeof p->status_callback_method);
+    p->status_callback_events = (unsigned)sqlite3_column_int(st, 23);
     p->queue_time_ms = -1;
 }
 
@@ -684,6 +742,9 @@ static void bind_part(sqlite3_stmt *st, const struct cf_participant *p)
     bind_time_or_null(st, 20, p->joined_at);
     bind_time_or_null(st, 21, p->left_at);
     sqlite3_bind_int(st, 22, cf_part_is_live(p->status));
+    bind_text_or_null(st, 23, p->status_callback);
+    bind_text_or_null(st, 24, p->status_callback_method);
+    sqlite3_bind_int(st, 25, (int)p->status_callback_events);
 }
 
 static int sq_part_insert(struct cf_store *base, const struct cf_participant *p)
@@ -1041,10 +1102,25 @@ static int sq_rec_list(struct cf_store *base, const char *project_id, const char
     return run_list(s, st, pg, a, sizeof **items, read_rec_v, (void **)items, res);
 }
 
-static int sq_announce_insert(struct cf_store *base, const struct cf_announcement *an)
+static void read_ann(sqlite3_stmt *st, struct cf_ann_row *r)
+{
+    memset(r, 0, sizeof *r);
+    col_copy(st, 0, r->an.sid, sizeof r->an.sid);
+    col_copy(st, 1, r->an.project_id, sizeof r->an.project_id);
+    col_copy(st, 2, r->an.conference_sid, sizeof r->an.conference_sid);
+    col_copy(st, 3, r->an.call_sid, sizeof r->an.call_sid);
+    col_copy(st, 4, r->an.url, sizeof r->an.url);
+    col_copy(st, 5, r->an.method, sizeof r->an.method);
+    r->end_after = sqlite3_column_int(st, 6) != 0;
+    col_copy(st, 7, r->status, sizeof r->status);
+    r->an.date_created = sqlite3_column_int64(st, 8);
+}
+
+static int sq_ann_insert(struct cf_store *base, const struct cf_ann_row *r)
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_ANN_INSERT);
+    const struct cf_announcement *an = &r->an;
     bind_text(st, 1, an->sid);
     bind_text(st, 2, an->project_id);
     bind_text(st, 3, an->conference_sid);
@@ -1052,7 +1128,81 @@ static int sq_announce_insert(struct cf_store *base, const struct cf_announcemen
     bind_text(st, 5, an->url);
     bind_text(st, 6, an->method);
     sqlite3_bind_int64(st, 7, an->date_created);
-    return exec_stmt(s, st, "announce_insert");
+    sqlite3_bind_int(st, 8, r->end_after);
+    return exec_stmt(s, st, "ann_insert");
+}
+
+/* Reads every row of st into an arena array of `size`-byte items. */
+static int read_all(struct sqlite_store *s, sqlite3_stmt *st, struct cf_arena *a, size_t size,
+                    size_t max, void (*read_fn)(sqlite3_stmt *, void *), void **rows, size_t *n)
+{
+    unsigned char *arr = cf_arena_alloc(a, size * (max ? max : 1));
+    size_t cnt = 0;
+    int rc;
+    while (cnt < max && (rc = step_row(s, st, "read_all")) == 1) read_fn(st, arr + size * cnt++);
+    if (cnt < max && rc < 0) {
+        done(st);
+        return rc;
+    }
+    done(st);
+    *rows = arr;
+    *n = cnt;
+    return 0;
+}
+
+static void read_ann_v(sqlite3_stmt *st, void *p) { read_ann(st, p); }
+
+static int sq_ann_claim(struct cf_store *base, size_t max, struct cf_arena *a,
+                        struct cf_ann_row **rows, size_t *n)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_ANN_CLAIM);
+    int rc;
+    sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
+    if ((rc = read_all(s, st, a, sizeof **rows, max, read_ann_v, (void **)rows, n))) return rc;
+    for (size_t i = 0; i < *n; i++) {
+        sqlite3_stmt *m = stmt(s, S_ANN_MARK);
+        bind_text(m, 1, (*rows)[i].an.sid);
+        if ((rc = exec_stmt(s, m, "ann_mark"))) return rc;
+    }
+    return 0;
+}
+
+static int sq_ann_get(struct cf_store *base, const char *sid, struct cf_ann_row *out)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_ANN_GET);
+    int rc;
+    bind_text(st, 1, sid);
+    rc = step_row(s, st, "ann_get");
+    if (rc == 1) {
+        read_ann(st, out);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = CF_ENOTFOUND;
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_ann_set_status(struct cf_store *base, const char *sid, const char *status,
+                             const char *reason, int64_t now)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_ANN_SET);
+    bind_text(st, 1, sid);
+    bind_text(st, 2, status);
+    bind_text_or_null(st, 3, reason);
+    sqlite3_bind_int64(st, 4, now);
+    return exec_stmt(s, st, "ann_set_status");
+}
+
+static int sq_ann_interrupted(struct cf_store *base, struct cf_arena *a, struct cf_ann_row **rows,
+                              size_t *n)
+{
+    struct sqlite_store *s = S(base);
+    return read_all(s, stmt(s, S_ANN_INTERRUPTED), a, sizeof **rows, 1024, read_ann_v,
+                    (void **)rows, n);
 }
 
 static int sq_event_append(struct cf_store *base, const struct cf_event *ev)
@@ -1068,6 +1218,8 @@ static int sq_event_append(struct cf_store *base, const struct cf_event *ev)
     bind_text(st, 7, ev->params ? ev->params : "");
     bind_text(st, 8, ev->url[0] ? "pending" : "none");
     sqlite3_bind_int64(st, 9, ev->created);
+    bind_text(st, 10, ev->sid);
+    bind_text_or_null(st, 11, ev->call_sid);
     return exec_stmt(s, st, "event_append");
 }
 
@@ -1080,6 +1232,146 @@ static int sq_event_count(struct cf_store *base, const char *project_id, const c
     bind_text(st, 1, project_id);
     bind_text(st, 2, conf_sid);
     rc = step_row(s, st, "event_count");
+    if (rc == 1) {
+        *n = sqlite3_column_int64(st, 0);
+        rc = 0;
+    }
+    done(st);
+    return rc;
+}
+
+/* ---- the outbox, for the webhook worker and the Events API ---- */
+
+static void read_out(sqlite3_stmt *st, struct cf_outbox_row *r, struct cf_arena *a)
+{
+    const unsigned char *params = sqlite3_column_text(st, 9);
+    memset(r, 0, sizeof *r);
+    r->id = sqlite3_column_int64(st, 0);
+    col_copy(st, 1, r->sid, sizeof r->sid);
+    col_copy(st, 2, r->project_id, sizeof r->project_id);
+    col_copy(st, 3, r->conference_sid, sizeof r->conference_sid);
+    col_copy(st, 4, r->call_sid, sizeof r->call_sid);
+    r->seq = sqlite3_column_int64(st, 5);
+    col_copy(st, 6, r->name, sizeof r->name);
+    col_copy(st, 7, r->url, sizeof r->url);
+    col_copy(st, 8, r->method, sizeof r->method);
+    r->params = cf_arena_strndup(a, params ? (const char *)params : "",
+                                 params ? (size_t)sqlite3_column_bytes(st, 9) : 0);
+    col_copy(st, 10, r->state, sizeof r->state);
+    r->attempts = sqlite3_column_int(st, 11);
+    r->last_status = sqlite3_column_int(st, 12);
+    col_copy(st, 13, r->last_error, sizeof r->last_error);
+    r->next_attempt_at = sqlite3_column_int64(st, 14);
+    r->created = sqlite3_column_int64(st, 15);
+    r->done_at = sqlite3_column_int64(st, 16);
+}
+
+static int read_outs(struct sqlite_store *s, sqlite3_stmt *st, struct cf_arena *a, size_t max,
+                     struct cf_outbox_row **rows, size_t *n, bool *more)
+{
+    struct cf_outbox_row *arr = cf_arena_alloc(a, sizeof *arr * (max ? max : 1));
+    size_t cnt = 0;
+    int rc;
+    if (more) *more = false;
+    while ((rc = step_row(s, st, "outbox")) == 1) {
+        if (cnt == max) {
+            if (more) *more = true;
+            break;
+        }
+        read_out(st, &arr[cnt++], a);
+    }
+    done(st);
+    if (rc < 0) return rc;
+    *rows = arr;
+    *n = cnt;
+    return 0;
+}
+
+static int sq_outbox_due(struct cf_store *base, int64_t now, size_t max, struct cf_arena *a,
+                         struct cf_outbox_row **rows, size_t *n)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_OUT_DUE);
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)max);
+    return read_outs(s, st, a, max, rows, n, NULL);
+}
+
+static int sq_outbox_result(struct cf_store *base, const struct cf_outbox_result *r)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_OUT_RESULT);
+    int rc;
+    sqlite3_bind_int64(st, 1, r->id);
+    bind_text(st, 2, r->state);
+    sqlite3_bind_int(st, 3, r->attempts);
+    sqlite3_bind_int64(st, 4, r->next_attempt_at);
+    if (r->http_status) sqlite3_bind_int(st, 5, r->http_status);
+    else sqlite3_bind_null(st, 5);
+    bind_text_or_null(st, 6, r->error);
+    sqlite3_bind_int64(st, 7, r->at);
+    if ((rc = exec_stmt(s, st, "outbox_result"))) return rc;
+    st = stmt(s, S_OUT_ATTEMPT);
+    sqlite3_bind_int64(st, 1, r->id);
+    sqlite3_bind_int64(st, 2, r->at);
+    if (r->http_status) sqlite3_bind_int(st, 3, r->http_status);
+    else sqlite3_bind_null(st, 3);
+    sqlite3_bind_int64(st, 4, r->latency_us);
+    bind_text_or_null(st, 5, r->error);
+    return exec_stmt(s, st, "outbox_attempt");
+}
+
+static int sq_outbox_list(struct cf_store *base, const char *project_id, const char *conf_sid,
+                          int64_t after_seq, size_t max, struct cf_arena *a,
+                          struct cf_outbox_row **rows, size_t *n, bool *more)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_OUT_LIST);
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, conf_sid);
+    sqlite3_bind_int64(st, 3, after_seq);
+    sqlite3_bind_int64(st, 4, (sqlite3_int64)max + 1);
+    return read_outs(s, st, a, max, rows, n, more);
+}
+
+static int sq_outbox_get(struct cf_store *base, const char *project_id, const char *sid,
+                         struct cf_arena *a, struct cf_outbox_row *out)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_OUT_GET);
+    int rc;
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, sid);
+    rc = step_row(s, st, "outbox_get");
+    if (rc == 1) {
+        read_out(st, out, a);
+        rc = 0;
+    } else if (rc == 0) {
+        rc = CF_ENOTFOUND;
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_outbox_redeliver(struct cf_store *base, const char *project_id, const char *sid,
+                               int64_t now)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_OUT_REDELIVER);
+    int rc;
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, sid);
+    sqlite3_bind_int64(st, 3, now);
+    rc = exec_stmt(s, st, "outbox_redeliver");
+    if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ESTATE;
+    return rc;
+}
+
+static int sq_outbox_pending_count(struct cf_store *base, int64_t *n)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_OUT_PENDING);
+    int rc = step_row(s, st, "outbox_pending");
     if (rc == 1) {
         *n = sqlite3_column_int64(st, 0);
         rc = 0;
@@ -1178,7 +1470,17 @@ static const struct cf_store_ops sqlite_ops = {
     .rec_get = sq_rec_get,
     .rec_live = sq_rec_live,
     .rec_list = sq_rec_list,
-    .announce_insert = sq_announce_insert,
+    .ann_insert = sq_ann_insert,
+    .ann_claim = sq_ann_claim,
+    .ann_get = sq_ann_get,
+    .ann_set_status = sq_ann_set_status,
+    .ann_interrupted = sq_ann_interrupted,
+    .outbox_due = sq_outbox_due,
+    .outbox_result = sq_outbox_result,
+    .outbox_list = sq_outbox_list,
+    .outbox_get = sq_outbox_get,
+    .outbox_redeliver = sq_outbox_redeliver,
+    .outbox_pending_count = sq_outbox_pending_count,
     .event_append = sq_event_append,
     .event_count = sq_event_count,
     .idem_get = sq_idem_get,

@@ -78,6 +78,44 @@ struct cf_idem {
     int64_t created;
 };
 
+/* One outbox row as the webhook worker and the Events API see it. */
+struct cf_outbox_row {
+    int64_t id;
+    char sid[CF_UUID_SIZE];
+    char project_id[CF_UUID_SIZE];
+    char conference_sid[CF_UUID_SIZE];
+    char call_sid[CF_UUID_SIZE];
+    int64_t seq;
+    char name[48];
+    char url[CF_URL_MAX + 1];
+    char method[8];
+    const char *params;          /* arena-owned form-encoded body */
+    char state[12];              /* pending delivered failed none */
+    int attempts;
+    int last_status;             /* HTTP status of the last attempt, 0 = none */
+    char last_error[128];
+    int64_t next_attempt_at, created, done_at;
+};
+
+/* What one delivery attempt came to. */
+struct cf_outbox_result {
+    int64_t id;
+    const char *state;           /* pending (retry later), delivered, failed (given up) */
+    int attempts;
+    int64_t next_attempt_at;
+    int http_status;             /* 0 = no response */
+    int64_t latency_us;
+    const char *error;           /* NULL = none */
+    int64_t at;
+};
+
+/* An announcement waiting for (or in) its fetch and playback. */
+struct cf_ann_row {
+    struct cf_announcement an;
+    bool end_after;              /* end the conference once it has played */
+    char status[12];             /* queued fetching playing played failed */
+};
+
 typedef void (*cf_store_project_cb)(void *ud, const struct cf_project *p, int ntokens);
 
 struct cf_store_ops {
@@ -145,11 +183,38 @@ struct cf_store_ops {
                     struct cf_arena *a, struct cf_recording **items, struct cf_page_res *res);
 
     /* announcements and the event outbox */
-    int (*announce_insert)(struct cf_store *st, const struct cf_announcement *an);
     int (*event_append)(struct cf_store *st, const struct cf_event *ev);
     /* Counts events of a conference (for tests and the operator's view). */
     int (*event_count)(struct cf_store *st, const char *project_id, const char *conf_sid,
                        int64_t *n);
+
+    /* the webhook worker: the oldest due pending event of each conference
+     * (a later one waits for the earlier to be delivered or given up) */
+    int (*outbox_due)(struct cf_store *st, int64_t now, size_t max, struct cf_arena *a,
+                      struct cf_outbox_row **rows, size_t *n);
+    int (*outbox_result)(struct cf_store *st, const struct cf_outbox_result *r);
+    /* the Events API: a conference's events in sequence order, paged by seq */
+    int (*outbox_list)(struct cf_store *st, const char *project_id, const char *conf_sid,
+                       int64_t after_seq, size_t max, struct cf_arena *a,
+                       struct cf_outbox_row **rows, size_t *n, bool *more);
+    int (*outbox_get)(struct cf_store *st, const char *project_id, const char *sid,
+                      struct cf_arena *a, struct cf_outbox_row *out);
+    /* makes a delivered or failed event pending again, due now */
+    int (*outbox_redeliver)(struct cf_store *st, const char *project_id, const char *sid,
+                            int64_t now);
+    int (*outbox_pending_count)(struct cf_store *st, int64_t *n);
+
+    /* announcements */
+    int (*ann_insert)(struct cf_store *st, const struct cf_ann_row *an);
+    /* queued announcements, oldest first, marked fetching */
+    int (*ann_claim)(struct cf_store *st, size_t max, struct cf_arena *a,
+                     struct cf_ann_row **rows, size_t *n);
+    int (*ann_get)(struct cf_store *st, const char *sid, struct cf_ann_row *out);
+    int (*ann_set_status)(struct cf_store *st, const char *sid, const char *status,
+                          const char *reason, int64_t now);
+    /* sids of announcements left fetching/playing by a previous run */
+    int (*ann_interrupted)(struct cf_store *st, struct cf_arena *a, struct cf_ann_row **rows,
+                           size_t *n);
 
     /* idempotency keys */
     int (*idem_get)(struct cf_store *st, const char *project_id, const char *key,

@@ -330,6 +330,24 @@ class Confab:
         return (self.account_path(project, prefix) + "/Conferences/" + urllib.parse.quote(conf, safe="")
                 + "/Participants/" + urllib.parse.quote(call, safe="") + (".json" if json else ""))
 
+    def calls_path(self, project=None, prefix=LAML, json=True):
+        return self.account_path(project, prefix) + "/Calls" + (".json" if json else "")
+
+    def call_path(self, sid, project=None, prefix=LAML, json=True):
+        return (self.account_path(project, prefix) + "/Calls/" + urllib.parse.quote(sid, safe="")
+                + (".json" if json else ""))
+
+    def recs_path(self, conf, project=None, prefix=LAML, json=True):
+        return (self.account_path(project, prefix) + "/Conferences/" + urllib.parse.quote(conf, safe="")
+                + "/Recordings" + (".json" if json else ""))
+
+    def rec_path(self, conf, sid, project=None, prefix=LAML, json=True):
+        return (self.account_path(project, prefix) + "/Conferences/" + urllib.parse.quote(conf, safe="")
+                + "/Recordings/" + urllib.parse.quote(sid, safe="") + (".json" if json else ""))
+
+    def media_path(self, sid, project=None, prefix=ROOT):
+        return self.account_path(project, prefix) + "/Recordings/" + urllib.parse.quote(sid, safe="") + ".wav"
+
     # ---- raw requests ---------------------------------------------------------------------------------
     def req(self, method, path, project=None, auth="default", **kw):
         if auth == "default":
@@ -406,6 +424,69 @@ class Confab:
         r = self.post(self.conf_path(sid, project), project=project, data={"Status": "completed"})
         assert r.status_code == 200, f"end conference: {describe(r)}"
         return r.json()
+
+    def delete(self, path, project=None, **kw):
+        return self.req("DELETE", path, project=project, **kw)
+
+    def update_participant(self, conf, call, project=None, json_body=False, **params):
+        """POST …/Participants/{call}; returns the response (the caller checks it)."""
+        path = self.part_path(conf, call, project)
+        if json_body:
+            return self.post(path, project=project, json=params)
+        return self.post(path, project=project, data=params)
+
+    def kick(self, conf, call, project=None):
+        r = self.delete(self.part_path(conf, call, project), project=project)
+        assert r.status_code == 204, f"kick participant: {describe(r)}"
+        assert r.content == b"", f"a 204 has no body: {describe(r)}"
+        return r
+
+    def fetch_call(self, sid, project=None, prefix=LAML):
+        r = self.get(self.call_path(sid, project, prefix), project=project)
+        assert r.status_code == 200, f"fetch call: {describe(r)}"
+        return r.json()
+
+    def hangup_call(self, sid, project=None, status="completed"):
+        r = self.post(self.call_path(sid, project), project=project, data={"Status": status})
+        assert r.status_code == 200, f"hang up call: {describe(r)}"
+        return r.json()
+
+    def wait_call_status(self, sid, status, project=None, timeout=POLL_TIMEOUT):
+        seen = {}
+
+        def check():
+            c = self.fetch_call(sid, project)
+            seen["last"] = c.get("status")
+            return c["status"] == status and c
+
+        try:
+            return wait_for(check, timeout, what=f"call {sid} status {status}")
+        except AssertionError as e:
+            raise AssertionError(f"{e}; last call status {seen.get('last')!r}") from None
+
+    def live_call_sids(self, conf, project=None, **query):
+        r = self.get(self.parts_path(conf, project), project=project, params=query)
+        assert r.status_code == 200, f"list participants: {describe(r)}"
+        return {p["call_sid"] for p in r.json()["participants"]}
+
+    def list_recordings(self, conf, project=None, prefix=LAML, **query):
+        r = self.get(self.recs_path(conf, project, prefix), project=project, params=query)
+        assert r.status_code == 200, f"list recordings: {describe(r)}"
+        return r.json()
+
+    def fetch_recording(self, conf, sid, project=None, prefix=LAML):
+        r = self.get(self.rec_path(conf, sid, project, prefix), project=project)
+        assert r.status_code == 200, f"fetch recording: {describe(r)}"
+        return r.json()
+
+    def wait_recording(self, conf, project=None, timeout=POLL_TIMEOUT):
+        """Polls the conference's recordings list until it holds one; returns that recording."""
+        return wait_for(lambda: (lambda items: items and items[0])(self.list_recordings(conf, project)["recordings"]),
+                        timeout, what=f"a recording of conference {conf}")
+
+    def wait_recording_status(self, conf, sid, status, project=None, timeout=POLL_TIMEOUT):
+        return wait_for(lambda: (lambda x: x["status"] == status and x)(self.fetch_recording(conf, sid, project)),
+                        timeout, what=f"recording {sid} status {status}")
 
     # ---- database -------------------------------------------------------------------------------------
     def db_exec(self, sql, args=()):

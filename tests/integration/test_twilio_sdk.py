@@ -210,3 +210,135 @@ def test_wrong_credentials(confab, sdk, five):
     # twilio-python 7.7.1 raises a plain TwilioException for a list page that is not 200.
     with pytest.raises(TwilioException):
         bad.conferences.list(limit=1)
+
+
+# ---- participants update / delete, calls, recordings (issue 3) ------------------------------------------------
+
+def sdk_conference(confab, client, project, n=2, **first):
+    """A started conference made through the SDK; returns (sid, [participant instances])."""
+    name = f"sdk-live-{uuid.uuid4().hex[:8]}"
+    made = [client.conferences(name).participants.create(from_="+15550001111", to=f"+1555000{4000 + i}",
+                                                         **(first if i == 0 else {}))
+            for i in range(n)]
+    sid = made[0].conference_sid
+    for p in made:
+        confab.wait_participant_status(sid, p.call_sid, project=project)
+    if n >= 2:
+        confab.wait_conference_status(sid, "in-progress", project=project)
+    return sid, made
+
+
+def test_participant_update_mute_hold_and_delete(confab, sdk_rw):
+    client, project = sdk_rw
+    sid, (a, b) = sdk_conference(confab, client, project, n=2, label="alice")
+    got = client.conferences(sid).participants(a.call_sid).update(muted=True)
+    assert got.call_sid == a.call_sid and got.muted is True and got.hold is False
+    got = client.conferences(sid).participants(a.call_sid).update(hold=True, hold_url=ANNOUNCE, hold_method="GET")
+    assert got.hold is True and got.muted is True
+    got = client.conferences(sid).participants("alice").fetch()
+    assert got.call_sid == a.call_sid and got.hold is True and got.muted is True
+    assert [x.call_sid for x in client.conferences(sid).participants.list(hold=True)] == [a.call_sid]
+    got = client.conferences(sid).participants("alice").update(hold=False, muted=False,
+                                                               end_conference_on_exit=True)
+    assert got.hold is False and got.muted is False and got.end_conference_on_exit is True
+    got = client.conferences(sid).participants(b.call_sid).update(coaching=True, call_sid_to_coach=a.call_sid)
+    assert got.coaching is True and got.call_sid_to_coach == a.call_sid
+    with pytest.raises(TwilioRestException) as e:
+        client.conferences(sid).participants(b.call_sid).update(coaching=True, call_sid_to_coach=str(uuid.uuid4()))
+    assert (e.value.status, e.value.code) == (400, 16002)
+
+    assert client.conferences(sid).participants(b.call_sid).delete() is True
+    with pytest.raises(TwilioRestException) as e:
+        client.conferences(sid).participants(b.call_sid).fetch()
+    assert (e.value.status, e.value.code) == (404, 20404)
+    assert client.conferences(sid).fetch().status == "in-progress"
+    assert client.conferences(sid).participants("alice").delete() is True
+    conf = client.conferences(sid).fetch()
+    assert conf.status == "completed"
+    assert conf.reason_conference_ended == "participant-with-end-conference-on-exit-kicked"
+    assert conf.call_sid_ending_conference == a.call_sid
+    with pytest.raises(TwilioRestException) as e:
+        client.conferences(sid).participants(a.call_sid).update(muted=True)
+    assert (e.value.status, e.value.code) == (400, 10000)
+
+
+def test_calls_fetch_and_hang_up(confab, sdk_rw):
+    client, project = sdk_rw
+    sid, (a, b) = sdk_conference(confab, client, project, n=2)
+    call = client.calls(a.call_sid).fetch()
+    assert call.sid == a.call_sid and call.account_sid == project.id
+    assert call.status == "in-progress" and call.direction == "outbound-api"
+    assert call.from_ == "+15550001111" and call.to == "+15550004000"
+    assert isinstance(call.start_time, dt.datetime) and call.end_time is None and call.duration is None
+    assert call.uri == f"/2010-04-01/Accounts/{project.id}/Calls/{a.call_sid}.json"
+
+    call = client.calls(a.call_sid).update(status="completed")
+    assert call.sid == a.call_sid and call.status == "completed"
+    fetched = client.calls(a.call_sid).fetch()
+    assert fetched.status == "completed" and isinstance(fetched.end_time, dt.datetime)
+    assert fetched.duration is not None and int(fetched.duration) >= 0
+    with pytest.raises(TwilioRestException) as e:
+        client.conferences(sid).participants(a.call_sid).fetch()
+    assert (e.value.status, e.value.code) == (404, 20404)
+
+    client.calls(b.call_sid).update(status="completed")
+    conf = client.conferences(sid).fetch()
+    assert conf.status == "completed" and conf.reason_conference_ended == "last-participant-left"
+    assert conf.call_sid_ending_conference == b.call_sid
+    with pytest.raises(TwilioRestException) as e:
+        client.calls(str(uuid.uuid4())).fetch()
+    assert (e.value.status, e.value.code) == (404, 20404)
+
+
+def test_calls_list(confab):
+    project = confab.fresh_project()
+    client = make_client(confab, project)
+    sid, made = sdk_conference(confab, client, project, n=3)
+    client.calls(made[0].call_sid).update(status="completed")
+    got = client.calls.list(page_size=1)
+    assert sorted(c.sid for c in got) == sorted(p.call_sid for p in made)
+    gets = [u for m, u, _ in client.http_client.urls if m == "GET" and "/Calls" in u]
+    assert len(gets) >= 3 and "PageToken=PA" in gets[-1], gets
+    assert [c.sid for c in client.calls.list(status="completed")] == [made[0].call_sid]
+    assert sorted(c.sid for c in client.calls.list(status="in-progress")) == \
+        sorted(p.call_sid for p in made[1:])
+    assert [c.sid for c in client.calls.list(to="+15550004002")] == [made[2].call_sid]
+    assert sorted(c.sid for c in client.calls.list(from_="+15550001111")) == sorted(p.call_sid for p in made)
+
+
+def test_recordings_list_fetch_update_delete(confab, sdk_rw):
+    client, project = sdk_rw
+    sid, _ = sdk_conference(confab, client, project, n=2, conference_record="record-from-start")
+    confab.wait_recording(sid, project)
+    recs = client.conferences(sid).recordings.list()
+    assert len(recs) == 1
+    rec = recs[0]
+    assert rec.conference_sid == sid and rec.account_sid == project.id and rec.status == "in-progress"
+    assert rec.channels == 1 and rec.call_sid is None and rec.duration is None
+    assert isinstance(rec.start_time, dt.datetime) and rec.start_time.tzinfo is not None
+    assert rec.uri == f"/2010-04-01/Accounts/{project.id}/Conferences/{sid}/Recordings/{rec.sid}.json"
+    got = client.conferences(sid).recordings(rec.sid).fetch()
+    assert got.sid == rec.sid and got.status == "in-progress"
+    today = dt.datetime.now(dt.timezone.utc).date()
+    assert [r.sid for r in client.conferences(sid).recordings.list(date_created=today)] == [rec.sid]
+    assert client.conferences(sid).recordings.list(date_created_before=today - dt.timedelta(days=1)) == []
+
+    got = client.conferences(sid).recordings(rec.sid).update(status="paused", pause_behavior="skip")
+    assert got.sid == rec.sid and got.status == "paused"
+    got = client.conferences(sid).recordings(rec.sid).update(status="in-progress")
+    assert got.status == "in-progress"
+    got = client.conferences(sid).recordings(rec.sid).update(status="stopped")
+    assert got.status == "stopped"
+    done = confab.wait_recording_status(sid, rec.sid, "completed", project)
+    got = client.conferences(sid).recordings(rec.sid).fetch()
+    assert got.status == "completed" and int(got.duration) == done["duration"]
+    with pytest.raises(TwilioRestException) as e:
+        client.conferences(sid).recordings(rec.sid).update(status="paused")
+    assert (e.value.status, e.value.code) == (400, 10000)
+
+    assert client.conferences(sid).recordings(rec.sid).delete() is True
+    with pytest.raises(TwilioRestException) as e:
+        client.conferences(sid).recordings(rec.sid).fetch()
+    assert (e.value.status, e.value.code) == (404, 20404)
+    assert client.conferences(sid).recordings.list() == []
+    client.conferences(sid).update(status="completed")

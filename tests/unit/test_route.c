@@ -277,7 +277,7 @@ CF_TEST(route_length_limit)
     CF_CHECK_INT(tr_match_n(path, CF_ROUTE_MAX_PATH, &a, &r), 0);
     CF_CHECK_INT(r.res, CF_R_CALL);
     CF_CHECK_STR(r.id1, want);
-    CF_CHECK_INT(strlen(r.id1), CF_ROUTE_MAX_PATH - hl);
+    CF_CHECK_INT(r.id1 ? strlen(r.id1) : 0, CF_ROUTE_MAX_PATH - hl);
     cf_arena_cleanup(&a);
     tr_reject(cf_failed_, path, CF_ROUTE_MAX_PATH + 1);
     tr_reject(cf_failed_, path, CF_ROUTE_MAX_PATH + 2);

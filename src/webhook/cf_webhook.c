@@ -1,0 +1,625 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cf_webhook.c - the webhook worker (see cf_webhook.h).
+ *
+ * The loop: every 250 ms, or at once when kicked, it asks the store for
+ * due events (only the oldest pending event of each conference is ever
+ * due, and a conference with a delivery in flight is skipped, which is what
+ * keeps SequenceNumber order) and for queued announcements, and starts a
+ * transfer for each; then it lets libcurl run and handles what finished.
+ * Results go back to the store at once; an event stays pending until a 2xx
+ * (or until it is given up), so a crash at any point only repeats a
+ * delivery, never loses one.
+ */
+#include "cf_webhook.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <curl/curl.h>
+
+#include "../base/cf_buf.h"
+#include "../base/cf_id.h"
+#include "../base/cf_log.h"
+#include "../base/cf_mem.h"
+#include "../base/cf_str.h"
+#include "../base/cf_time.h"
+#include "../core/cf_core.h"
+#include "../markup/cf_audio.h"
+#include "../markup/cf_markup.h"
+#include "cf_sign.h"
+
+#define MAX_EVENTS_IN_FLIGHT 64
+#define MAX_ANNS_IN_FLIGHT 16
+#define SCAN_EVERY_US (250 * 1000)
+#define EVENT_REPLY_CAP (64 * 1024)
+#define MARKUP_CAP (1024 * 1024)
+#define AUDIO_CAP (50 * 1024 * 1024)
+#define MAX_HOPS 5
+#define MAX_ITEMS 100
+#define ANNOUNCE_MAX_SECONDS 60.0
+
+enum job_kind { J_EVENT, J_FETCH, J_MEDIA };
+
+struct ann;
+
+struct job {
+    struct job *next, *prev;    /* the worker's list of transfers in flight */
+    enum job_kind kind;
+    struct cf_webhook *w;
+    CURL *easy;
+    struct curl_slist *headers;
+    struct cf_buf reply;        /* capped by kind */
+    char *post;                 /* request body, owned */
+    char *url;                  /* the URL asked for (signed), owned */
+    int64_t started;            /* monotonic µs */
+    char refused[64];           /* set when the guard refused the address */
+    struct cf_outbox_row ev;    /* J_EVENT: the event (params owned by arena) */
+    struct cf_arena arena;
+    struct ann *ann;            /* J_FETCH, J_MEDIA */
+    size_t item;                /* J_MEDIA: which item to measure */
+};
+
+struct ann {
+    struct cf_ann_row row;
+    char key[65];               /* the project's signing key */
+    char friendly_name[CF_NAME_MAX + 1];
+    struct cf_participant p;    /* for a participant announcement */
+    bool has_p;
+    int hops;
+    int inflight;               /* transfers still running */
+    bool failed;
+    char reason[64];
+    struct cf_engine_play_item items[MAX_ITEMS];
+    size_t n;
+    struct cf_arena arena;      /* item strings */
+};
+
+struct cf_webhook {
+    struct cf_webhook_opts opts;
+    struct cf_store *st;
+    struct cf_core core;
+    CURLM *multi;
+    pthread_t thread;
+    atomic_bool stopping;
+    atomic_bool kicked;
+    char inflight_conf[MAX_EVENTS_IN_FLIGHT][CF_UUID_SIZE];
+    int nevents;
+    int nanns;
+    struct job *jobs;           /* transfers in flight */
+    unsigned rnd;               /* jitter state */
+};
+
+/* ---- small helpers ---- */
+
+int64_t cf_webhook_backoff_us(int n, double rnd)
+{
+    double base = n <= 1 ? 1.0 : pow(2.0, n - 1);
+    if (base > 300) base = 300;
+    return (int64_t)(base * (0.75 + 0.5 * rnd) * 1e6);
+}
+
+static double jitter(struct cf_webhook *w)
+{
+    w->rnd = w->rnd * 1103515245u + 12345u;
+    return (double)((w->rnd >> 8) & 0xffff) / 65536.0;
+}
+
+static size_t on_data(char *p, size_t size, size_t n, void *ud)
+{
+    struct job *j = ud;
+    if (cf_buf_append(&j->reply, p, size * n)) return 0; /* over its cap: abort */
+    return size * n;
+}
+
+/* The guard, at the moment libcurl is about to connect to a resolved address. */
+static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    struct job *j = ud;
+    (void)purpose;
+    if (!cf_guard_allows(j->w->opts.guard, &addr->addr)) {
+        cf_str_copy(j->refused, sizeof j->refused, cf_guard_reason(j->w->opts.guard, &addr->addr));
+        return CURL_SOCKET_BAD;
+    }
+    return socket(addr->family, addr->socktype, addr->protocol);
+}
+
+static struct job *job_new(struct cf_webhook *w, enum job_kind kind, size_t cap)
+{
+    struct job *j = cf_calloc(1, sizeof *j);
+    j->kind = kind;
+    j->w = w;
+    cf_buf_init(&j->reply, cap);
+    cf_arena_init(&j->arena);
+    return j;
+}
+
+static void job_free(struct job *j)
+{
+    if (!j) return;
+    if (j->prev) j->prev->next = j->next;
+    else if (j->w->jobs == j) j->w->jobs = j->next;
+    if (j->next) j->next->prev = j->prev;
+    if (j->easy) {
+        curl_multi_remove_handle(j->w->multi, j->easy);
+        curl_easy_cleanup(j->easy);
+    }
+    curl_slist_free_all(j->headers);
+    cf_buf_cleanup(&j->reply);
+    cf_free(j->post);
+    cf_free(j->url);
+    cf_arena_cleanup(&j->arena);
+    cf_free(j);
+}
+
+/* Starts a signed request: method GET (params go into the query) or POST
+ * (a form body). Takes nothing; copies url and params. */
+static int job_start(struct job *j, const char *url, const char *method, const char *params,
+                     const char *key)
+{
+    struct cf_webhook *w = j->w;
+    char sig[CF_SIGN_LEN], hdr[80];
+    bool get = method && strcmp(method, "GET") == 0;
+    int rc;
+    if (get && params && *params) {
+        size_t len = strlen(url) + strlen(params) + 2;
+        j->url = cf_malloc(len);
+        snprintf(j->url, len, "%s%c%s", url, strchr(url, '?') ? '&' : '?', params);
+    } else {
+        j->url = cf_strdup(url);
+    }
+    if (get || !params)
+        rc = cf_sign(key, j->url, NULL, sig);
+    else
+        rc = cf_sign_form_body(key, j->url, params, strlen(params), &j->arena, sig);
+    if (rc) return rc;
+    j->easy = curl_easy_init();
+    if (!j->easy) return CF_ENOMEM;
+    snprintf(hdr, sizeof hdr, "X-SignalWire-Signature: %s", sig);
+    j->headers = curl_slist_append(j->headers, hdr);
+    snprintf(hdr, sizeof hdr, "X-Twilio-Signature: %s", sig);
+    j->headers = curl_slist_append(j->headers, hdr);
+    j->headers = curl_slist_append(j->headers, "Expect:");
+    if (!get) {
+        j->post = cf_strdup(params ? params : "");
+        j->headers = curl_slist_append(j->headers,
+                                       "Content-Type: application/x-www-form-urlencoded");
+        curl_easy_setopt(j->easy, CURLOPT_POSTFIELDS, j->post);
+        curl_easy_setopt(j->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(j->post));
+    }
+    curl_easy_setopt(j->easy, CURLOPT_URL, j->url);
+    curl_easy_setopt(j->easy, CURLOPT_HTTPHEADER, j->headers);
+    curl_easy_setopt(j->easy, CURLOPT_USERAGENT, w->opts.user_agent);
+    curl_easy_setopt(j->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(j->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(j->easy, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(j->easy, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(j->easy, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(j->easy, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(j->easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(j->easy, CURLOPT_PROXY, "");
+    curl_easy_setopt(j->easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+    curl_easy_setopt(j->easy, CURLOPT_OPENSOCKETDATA, j);
+    curl_easy_setopt(j->easy, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(j->easy, CURLOPT_WRITEDATA, j);
+    curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
+    j->started = cf_time_monotonic_us();
+    if (curl_multi_add_handle(w->multi, j->easy) != CURLM_OK) return CF_ESYS;
+    j->next = w->jobs;
+    if (w->jobs) w->jobs->prev = j;
+    w->jobs = j;
+    return 0;
+}
+
+static bool get_key(struct cf_webhook *w, const char *project_id, char key[65])
+{
+    struct cf_project p;
+    if (w->st->ops->project_get(w->st, project_id, &p)) return false;
+    memcpy(key, p.signing_key, 65);
+    return true;
+}
+
+/* ---- status callbacks ---- */
+
+static bool conf_in_flight(struct cf_webhook *w, const char *conf_sid)
+{
+    for (int i = 0; i < MAX_EVENTS_IN_FLIGHT; i++)
+        if (w->inflight_conf[i][0] && strcmp(w->inflight_conf[i], conf_sid) == 0) return true;
+    return false;
+}
+
+static void conf_mark(struct cf_webhook *w, const char *conf_sid, bool on)
+{
+    for (int i = 0; i < MAX_EVENTS_IN_FLIGHT; i++) {
+        if (on && !w->inflight_conf[i][0]) {
+            memcpy(w->inflight_conf[i], conf_sid, CF_UUID_SIZE);
+            return;
+        }
+        if (!on && strcmp(w->inflight_conf[i], conf_sid) == 0) {
+            w->inflight_conf[i][0] = '\0';
+            return;
+        }
+    }
+}
+
+static void record_result(struct cf_webhook *w, struct job *j, int http, const char *error)
+{
+    struct cf_outbox_result r;
+    int64_t now = cf_time_now_us();
+    bool ok = http >= 200 && http < 300 && !error;
+    memset(&r, 0, sizeof r);
+    r.id = j->ev.id;
+    r.attempts = j->ev.attempts + 1;
+    r.http_status = http;
+    r.error = error;
+    r.at = now;
+    r.latency_us = cf_time_monotonic_us() - j->started;
+    if (ok) {
+        r.state = "delivered";
+        r.next_attempt_at = now;
+    } else if (now - j->ev.created > (int64_t)w->opts.retry_for_s * CF_USEC_PER_SEC) {
+        r.state = "failed";
+        r.next_attempt_at = now;
+    } else {
+        r.state = "pending";
+        r.next_attempt_at = now + cf_webhook_backoff_us(r.attempts, jitter(w));
+    }
+    if (w->st->ops->outbox_result(w->st, &r))
+        cf_log(CF_LOG_ERROR, NULL, "msg=\"cannot record a delivery\" event=%s", j->ev.sid);
+    cf_log(ok ? CF_LOG_INFO : CF_LOG_WARN, NULL,
+           "msg=webhook event=%s name=%s conference=%s seq=%lld attempt=%d status=%d state=%s%s%s",
+           j->ev.sid, j->ev.name, j->ev.conference_sid, (long long)j->ev.seq, r.attempts, http,
+           r.state, error ? " error=" : "", error ? error : "");
+}
+
+static void start_event(struct cf_webhook *w, const struct cf_outbox_row *ev)
+{
+    struct job *j = job_new(w, J_EVENT, EVENT_REPLY_CAP);
+    char key[65];
+    j->ev = *ev;
+    j->ev.params = cf_arena_strdup(&j->arena, ev->params);
+    conf_mark(w, ev->conference_sid, true);
+    w->nevents++;
+    if (!get_key(w, ev->project_id, key) || job_start(j, ev->url, ev->method, j->ev.params, key)) {
+        record_result(w, j, 0, "cannot start the request");
+        conf_mark(w, ev->conference_sid, false);
+        w->nevents--;
+        job_free(j);
+    }
+}
+
+static void finish_event(struct cf_webhook *w, struct job *j, CURLcode res)
+{
+    long http = 0;
+    char err[160];
+    curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &http);
+    if (j->refused[0]) {
+        snprintf(err, sizeof err, "address refused: %s", j->refused);
+        record_result(w, j, 0, err);
+    } else if (res != CURLE_OK) {
+        snprintf(err, sizeof err, "%s", curl_easy_strerror(res));
+        record_result(w, j, (int)http, err);
+    } else {
+        record_result(w, j, (int)http, http >= 200 && http < 300 ? NULL : "non-2xx reply");
+    }
+    conf_mark(w, j->ev.conference_sid, false);
+    w->nevents--;
+    atomic_store(&w->kicked, true); /* the conference's next event may be due now */
+}
+
+/* ---- announcements ---- */
+
+static void ann_fail(struct ann *a, const char *reason)
+{
+    if (a->failed) return;
+    a->failed = true;
+    cf_str_copy(a->reason, sizeof a->reason, reason);
+}
+
+static void ann_free(struct ann *a)
+{
+    cf_arena_cleanup(&a->arena);
+    cf_free(a);
+}
+
+/* The announcement's request parameters (part 0 "Announcements"). */
+static char *ann_params(const struct ann *a)
+{
+    struct cf_buf b;
+    cf_buf_init(&b, 64 * 1024);
+    cf_str_form_add(&b, "AccountSid", a->row.an.project_id);
+    cf_str_form_add(&b, "ApiVersion", "2010-04-01");
+    cf_str_form_add(&b, "ConferenceSid", a->row.an.conference_sid);
+    cf_str_form_add(&b, "FriendlyName", a->friendly_name);
+    if (a->has_p) {
+        cf_str_form_add(&b, "CallSid", a->p.call_sid);
+        cf_str_form_add(&b, "CallStatus", cf_part_is_live(a->p.status)
+                                              ? cf_part_status_str(a->p.status) : a->p.call_status);
+        cf_str_form_add(&b, "Direction", "outbound-api");
+        cf_str_form_add(&b, "From", a->p.from);
+        cf_str_form_add(&b, "To", a->p.to);
+    }
+    return cf_buf_take(&b, NULL);
+}
+
+static void start_ann_job(struct cf_webhook *w, struct ann *a, enum job_kind kind, const char *url,
+                          const char *method, size_t item)
+{
+    struct job *j = job_new(w, kind, kind == J_MEDIA ? AUDIO_CAP : AUDIO_CAP);
+    char *params = kind == J_FETCH ? ann_params(a) : NULL;
+    j->ann = a;
+    j->item = item;
+    a->inflight++;
+    if (job_start(j, url, kind == J_FETCH ? method : "GET", params, a->key)) {
+        ann_fail(a, "fetch-failed");
+        a->inflight--;
+        job_free(j);
+    }
+    cf_free(params);
+}
+
+static void ann_add(struct ann *a, enum cf_engine_play_kind kind, const char *url,
+                    const char *text, int loop, double seconds, const char *voice,
+                    const char *language)
+{
+    struct cf_engine_play_item *it;
+    if (a->n == MAX_ITEMS) {
+        ann_fail(a, "too-many-items");
+        return;
+    }
+    it = &a->items[a->n++];
+    memset(it, 0, sizeof *it);
+    it->kind = kind;
+    it->url = url ? cf_arena_strdup(&a->arena, url) : NULL;
+    it->text = text ? cf_arena_strdup(&a->arena, text) : NULL;
+    if (voice) cf_str_copy(it->voice, sizeof it->voice, voice);
+    if (language) cf_str_copy(it->language, sizeof it->language, language);
+    it->loop = loop;
+    it->seconds = seconds;
+}
+
+static bool is_audio(const char *ct)
+{
+    return ct && strncasecmp(ct, "audio/", 6) == 0;
+}
+
+static void finish_fetch(struct cf_webhook *w, struct job *j, CURLcode res)
+{
+    struct ann *a = j->ann;
+    long http = 0;
+    char *ct = NULL, *eff = NULL;
+    curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &http);
+    curl_easy_getinfo(j->easy, CURLINFO_CONTENT_TYPE, &ct);
+    curl_easy_getinfo(j->easy, CURLINFO_EFFECTIVE_URL, &eff);
+    if (a->failed) return;
+    if (j->refused[0]) {
+        ann_fail(a, "address-refused");
+    } else if (res != CURLE_OK) {
+        ann_fail(a, res == CURLE_OPERATION_TIMEDOUT ? "timeout"
+                    : res == CURLE_WRITE_ERROR ? "too-large" : "fetch-failed");
+    } else if (http < 200 || http > 299) {
+        char r[32];
+        snprintf(r, sizeof r, "http-%ld", http);
+        ann_fail(a, r);
+    } else if (j->kind == J_MEDIA) {
+        double secs;
+        if (cf_audio_duration((const unsigned char *)cf_buf_str(&j->reply), j->reply.len, ct, &secs))
+            ann_fail(a, "unsupported-media");
+        else
+            a->items[j->item].seconds = secs;
+    } else if (is_audio(ct)) {
+        double secs;
+        if (cf_audio_duration((const unsigned char *)cf_buf_str(&j->reply), j->reply.len, ct, &secs))
+            ann_fail(a, "unsupported-media");
+        else
+            ann_add(a, CF_EPLAY_AUDIO, eff ? eff : j->url, NULL, 1, secs, NULL, NULL);
+    } else if (j->reply.len > MARKUP_CAP) {
+        ann_fail(a, "markup-too-large");
+    } else {
+        struct cf_markup_limits lim;
+        struct cf_playlist pl;
+        struct cf_err err = {0, ""};
+        struct cf_arena tmp;
+        cf_markup_limits_default(&lim);
+        cf_arena_init(&tmp);
+        if (cf_markup_parse(cf_buf_str(&j->reply), j->reply.len, eff ? eff : j->url, &lim, &tmp,
+                            &pl, &err)) {
+            cf_log(CF_LOG_WARN, NULL, "msg=\"announcement markup rejected\" announcement=%s "
+                   "detail=\"%s\"", a->row.an.sid, err.msg);
+            ann_fail(a, "invalid-markup");
+        } else {
+            if (pl.skipped)
+                cf_log(CF_LOG_WARN, NULL, "msg=\"markup verbs skipped\" code=13238 "
+                       "announcement=%s skipped=%d", a->row.an.sid, pl.skipped);
+            for (size_t i = 0; i < pl.n && !a->failed; i++) {
+                const struct cf_play_item *it = &pl.items[i];
+                if (it->kind == CF_PLAY_AUDIO) {
+                    ann_add(a, CF_EPLAY_AUDIO, it->text, NULL, it->loop, 0, NULL, NULL);
+                    if (!a->failed) start_ann_job(w, a, J_MEDIA, it->text, "GET", a->n - 1);
+                } else if (it->kind == CF_PLAY_SAY) {
+                    ann_add(a, CF_EPLAY_SAY, NULL, it->text, it->loop,
+                            cf_markup_say_seconds(it->text), it->voice, it->language);
+                } else {
+                    ann_add(a, CF_EPLAY_PAUSE, NULL, NULL, 1, it->pause_s, NULL, NULL);
+                }
+            }
+            if (pl.redirect_url && !a->failed) {
+                if (++a->hops > MAX_HOPS)
+                    ann_fail(a, "too-many-redirects");
+                else
+                    start_ann_job(w, a, J_FETCH, pl.redirect_url, pl.redirect_method, 0);
+            }
+        }
+        cf_arena_cleanup(&tmp);
+    }
+}
+
+/* Called when an announcement's last transfer has finished. */
+static void ann_done(struct cf_webhook *w, struct ann *a)
+{
+    int rc;
+    if (a->failed)
+        rc = cf_core_announcement_failed(&w->core, a->row.an.sid, a->reason);
+    else
+        rc = cf_core_announcement_play(&w->core, &a->row, a->items, a->n, ANNOUNCE_MAX_SECONDS);
+    if (rc)
+        cf_log(CF_LOG_ERROR, NULL, "msg=\"announcement outcome not recorded\" announcement=%s "
+               "rc=%s", a->row.an.sid, cf_errname(rc));
+    w->nanns--;
+    ann_free(a);
+}
+
+static void start_ann(struct cf_webhook *w, const struct cf_ann_row *row)
+{
+    struct ann *a = cf_calloc(1, sizeof *a);
+    struct cf_conference conf;
+    a->row = *row;
+    cf_arena_init(&a->arena);
+    w->nanns++;
+    if (!get_key(w, row->an.project_id, a->key) ||
+        w->st->ops->conf_get(w->st, row->an.project_id, row->an.conference_sid, &conf)) {
+        ann_fail(a, "conference-gone");
+        ann_done(w, a);
+        return;
+    }
+    memcpy(a->friendly_name, conf.friendly_name, sizeof a->friendly_name);
+    if (row->an.call_sid[0] &&
+        w->st->ops->part_get(w->st, row->an.project_id, conf.sid, row->an.call_sid, true, &a->p) == 0)
+        a->has_p = true;
+    start_ann_job(w, a, J_FETCH, row->an.url, row->an.method, 0);
+    if (a->inflight == 0) ann_done(w, a);
+}
+
+/* ---- the loop ---- */
+
+static void scan(struct cf_webhook *w)
+{
+    struct cf_arena a;
+    struct cf_outbox_row *rows = NULL;
+    struct cf_ann_row *anns = NULL;
+    size_t n = 0;
+    cf_arena_init(&a);
+    if (w->nevents < MAX_EVENTS_IN_FLIGHT &&
+        w->st->ops->outbox_due(w->st, cf_time_now_us(),
+                               (size_t)(MAX_EVENTS_IN_FLIGHT - w->nevents) * 2, &a, &rows, &n) == 0) {
+        for (size_t i = 0; i < n && w->nevents < MAX_EVENTS_IN_FLIGHT; i++)
+            if (!conf_in_flight(w, rows[i].conference_sid)) start_event(w, &rows[i]);
+    }
+    if (w->nanns < MAX_ANNS_IN_FLIGHT &&
+        w->st->ops->ann_claim(w->st, (size_t)(MAX_ANNS_IN_FLIGHT - w->nanns), &a, &anns, &n) == 0) {
+        for (size_t i = 0; i < n; i++) start_ann(w, &anns[i]);
+    }
+    cf_arena_cleanup(&a);
+}
+
+static void reap(struct cf_webhook *w)
+{
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(w->multi, &left))) {
+        struct job *j = NULL;
+        if (m->msg != CURLMSG_DONE) continue;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+        if (!j) continue;
+        if (j->kind == J_EVENT) {
+            finish_event(w, j, m->data.result);
+        } else {
+            struct ann *a = j->ann;
+            finish_fetch(w, j, m->data.result);
+            a->inflight--;
+            if (a->inflight == 0) ann_done(w, a);
+        }
+        job_free(j);
+    }
+}
+
+static void *run(void *arg)
+{
+    struct cf_webhook *w = arg;
+    int64_t next_scan = 0;
+    while (!atomic_load(&w->stopping)) {
+        int running = 0, timeout_ms;
+        int64_t now = cf_time_monotonic_us();
+        if (atomic_exchange(&w->kicked, false) || now >= next_scan) {
+            scan(w);
+            next_scan = now + SCAN_EVERY_US;
+        }
+        curl_multi_perform(w->multi, &running);
+        reap(w);
+        timeout_ms = (int)((next_scan - cf_time_monotonic_us()) / 1000);
+        if (timeout_ms < 1) timeout_ms = 1;
+        if (timeout_ms > 250) timeout_ms = 250;
+        curl_multi_poll(w->multi, NULL, 0, timeout_ms, NULL);
+    }
+    return NULL;
+}
+
+void cf_webhook_kick(void *ud)
+{
+    struct cf_webhook *w = ud;
+    if (!w) return;
+    atomic_store(&w->kicked, true);
+    curl_multi_wakeup(w->multi);
+}
+
+int cf_webhook_start(const struct cf_webhook_opts *opts, struct cf_webhook **out,
+                     struct cf_err *err)
+{
+    struct cf_webhook *w = cf_calloc(1, sizeof *w);
+    unsigned char seed[4];
+    int rc;
+    w->opts = *opts;
+    if ((rc = cf_store_open(&opts->store, false, &w->st, err))) {
+        cf_free(w);
+        return rc;
+    }
+    w->core.st = w->st;
+    w->core.eng = opts->eng;
+    w->core.region = opts->region;
+    w->core.base_url = opts->base_url;
+    w->core.kick = cf_webhook_kick;
+    w->core.kick_ud = w;
+    if (cf_id_random(seed, sizeof seed) == 0)
+        w->rnd = (unsigned)seed[0] | (unsigned)seed[1] << 8 | (unsigned)seed[2] << 16 |
+                 (unsigned)seed[3] << 24;
+    w->multi = curl_multi_init();
+    if (!w->multi) {
+        w->st->ops->close(w->st);
+        cf_free(w);
+        return cf_err_set(err, CF_ENOMEM, "cannot start libcurl");
+    }
+    curl_multi_setopt(w->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, 64L);
+    if (cf_core_recover(&w->core))
+        cf_log(CF_LOG_WARN, NULL, "msg=\"could not recover interrupted announcements\"");
+    if (pthread_create(&w->thread, NULL, run, w) != 0) {
+        curl_multi_cleanup(w->multi);
+        w->st->ops->close(w->st);
+        cf_free(w);
+        return cf_err_set(err, CF_ESYS, "cannot start the webhook thread");
+    }
+    *out = w;
+    return 0;
+}
+
+void cf_webhook_stop(struct cf_webhook *w)
+{
+    if (!w) return;
+    atomic_store(&w->stopping, true);
+    curl_multi_wakeup(w->multi);
+    pthread_join(w->thread, NULL);
+    /* abandon what is in flight: events stay pending for the next run, and
+     * announcements being fetched are fetched again (cf_core_recover) */
+    while (w->jobs) {
+        struct job *j = w->jobs;
+        if (j->kind != J_EVENT && j->ann && --j->ann->inflight == 0) ann_free(j->ann);
+        job_free(j);
+    }
+    curl_multi_cleanup(w->multi);
+    w->st->ops->close(w->st);
+    cf_free(w);
+}
