@@ -85,7 +85,7 @@ void cf_api_participant_create(struct cf_api_req *r)
     struct cf_err err = {0, ""};
     struct cf_json w;
     const struct cf_params *q = &r->params;
-    const char *beep, *rec, *ignored;
+    const char *beep, *rec;
     int rc;
     memset(&pc, 0, sizeof pc);
     pc.start_on_enter = true;
@@ -148,10 +148,10 @@ void cf_api_participant_create(struct cf_api_req *r)
         read_events(r, "ConferenceRecordingStatusCallbackEvent", cf_rev_parse,
                     "in-progress completed absent failed", &pc.rec_callback_events))
         return;
-    /* Validated for shape now; the simulated engine plays nothing while waiting. */
-    if ((ignored = cf_params_get(q, "WaitUrl")) && *ignored && cf_api_url(r, q, "WaitUrl", &ignored))
+    if ((pc.wait_url = cf_params_get(q, "WaitUrl")) && *pc.wait_url &&
+        cf_api_url(r, q, "WaitUrl", &pc.wait_url))
         return;
-    if (cf_api_method(r, q, "WaitMethod", "POST", &ignored)) return;
+    if (cf_api_method(r, q, "WaitMethod", "POST", &pc.wait_method)) return;
     if ((beep = cf_params_get(q, "Beep"))) {
         if (cf_str_ieq(beep, "true") || cf_str_ieq(beep, "onExit")) {
             pc.beep_on_exit = true;

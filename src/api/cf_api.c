@@ -51,6 +51,9 @@ static const struct route_entry routes[] = {
     {CF_R_RECORDING, CF_M_POST, cf_api_recording_update},
     {CF_R_RECORDING, CF_M_DELETE, cf_api_recording_delete},
     {CF_R_RECORDING_MEDIA, CF_M_GET, cf_api_recording_media},
+    {CF_R_EVENTS, CF_M_GET, cf_api_events_list},
+    {CF_R_EVENT, CF_M_GET, cf_api_event_fetch},
+    {CF_R_EVENT, CF_M_POST, cf_api_event_update},
 };
 
 void cf_api_error(struct cf_api_req *r, int status, int code, const char *fmt, ...)

@@ -85,6 +85,9 @@ void cf_api_recording_fetch(struct cf_api_req *r);
 void cf_api_recording_update(struct cf_api_req *r);
 void cf_api_recording_delete(struct cf_api_req *r);
 void cf_api_recording_media(struct cf_api_req *r);
+void cf_api_events_list(struct cf_api_req *r);
+void cf_api_event_fetch(struct cf_api_req *r);
+void cf_api_event_update(struct cf_api_req *r);
 void cf_api_call_fetch(struct cf_api_req *r);
 void cf_api_call_update(struct cf_api_req *r);
 

@@ -221,15 +221,17 @@ static int rec_event(struct cf_core *c, struct cf_conference *conf, const struct
     return rc;
 }
 
-/* Records an announcement for the webhook worker to fetch and play; p is
- * the participant it is for (NULL: the whole conference). */
-static int queue_announcement(struct cf_core *c, const struct cf_conference *conf,
-                              const struct cf_participant *p, const char *url, const char *method,
-                              bool end_after, int64_t now)
+/* Records a fetch for the webhook worker: an announcement to play (p the
+ * participant it is for, NULL: the whole conference), or the hold or wait
+ * music of a participant. */
+static int queue_fetch(struct cf_core *c, const struct cf_conference *conf,
+                       const struct cf_participant *p, const char *kind, const char *url,
+                       const char *method, bool end_after, int64_t now)
 {
     struct cf_ann_row r;
     int rc;
     memset(&r, 0, sizeof r);
+    cf_str_copy(r.kind, sizeof r.kind, kind);
     cf_id_uuid(r.an.sid);
     memcpy(r.an.project_id, conf->project_id, sizeof r.an.project_id);
     memcpy(r.an.conference_sid, conf->sid, sizeof r.an.conference_sid);
@@ -365,8 +367,8 @@ int cf_core_conference_update(struct cf_core *c, const char *project_id, const c
     if (u->announce_url) {
         /* With Status=completed too, the conference ends once it has played
          * (confab's "announce then end"). */
-        if ((rc = queue_announcement(c, out, NULL, u->announce_url, u->announce_method, u->end,
-                                     now)))
+        if ((rc = queue_fetch(c, out, NULL, "announce", u->announce_url, u->announce_method,
+                              u->end, now)))
             goto rollback;
     }
     if (u->end && !u->announce_url) {
@@ -472,6 +474,9 @@ int cf_core_participant_create(struct cf_core *c, const char *project_id, const 
         goto rollback;
     }
     if ((rc = call_event(c, &conf, out, CF_CALLEV_INITIATED, "queued", now))) goto rollback;
+    if (pc->wait_url && *pc->wait_url && conf.status == CF_CONF_INIT &&
+        (rc = queue_fetch(c, &conf, out, "wait", pc->wait_url, pc->wait_method, false, now)))
+        goto rollback;
     conf.date_updated = now;
     if ((rc = st->ops->conf_update(st, &conf))) goto rollback;
     if ((rc = st->ops->commit(st))) goto out;
@@ -596,7 +601,7 @@ static int announcement_outcome(struct cf_core *c, struct cf_conference *conf,
     int rc;
     if ((rc = c->st->ops->ann_set_status(c->st, r->an.sid, reason ? "failed" : "played", reason, now)))
         return rc;
-    if (conf->status == CF_CONF_COMPLETED) return 0;
+    if (conf->status == CF_CONF_COMPLETED || strcmp(r->kind, "announce") != 0) return 0;
     if (r->an.call_sid[0] &&
         c->st->ops->part_get(c->st, conf->project_id, conf->sid, r->an.call_sid, true, &p) == 0)
         have_p = true;
@@ -640,7 +645,13 @@ out:
 int cf_core_announcement_play(struct cf_core *c, const struct cf_ann_row *r,
                               const struct cf_engine_play_item *items, size_t n, double max_seconds)
 {
-    int rc = c->st->ops->ann_set_status(c->st, r->an.sid, "playing", NULL, cf_time_now_us());
+    int rc;
+    if (strcmp(r->kind, "announce") != 0) {
+        /* Hold and wait music loop while the participant holds or waits;
+         * the engine is told with hold(): the playlist is ready. */
+        return c->st->ops->ann_set_status(c->st, r->an.sid, "ready", NULL, cf_time_now_us());
+    }
+    rc = c->st->ops->ann_set_status(c->st, r->an.sid, "playing", NULL, cf_time_now_us());
     if (rc) return rc;
     return c->eng->ops->play(c->eng, r->an.project_id, r->an.conference_sid, r->an.call_sid,
                              r->an.sid, items, n, max_seconds);
@@ -816,7 +827,13 @@ static int do_update(struct cf_core *c, struct cf_conference *conf, struct cf_pa
     }
     if (u->wait_url) modified = true;
     if (u->announce_url &&
-        (rc = queue_announcement(c, conf, p, u->announce_url, u->announce_method, false, now)))
+        (rc = queue_fetch(c, conf, p, "announce", u->announce_url, u->announce_method, false, now)))
+        return rc;
+    if (u->hold == 1 && u->hold_url &&
+        (rc = queue_fetch(c, conf, p, "hold", u->hold_url, u->hold_method, false, now)))
+        return rc;
+    if (u->wait_url && *u->wait_url && conf->status == CF_CONF_INIT &&
+        (rc = queue_fetch(c, conf, p, "wait", u->wait_url, u->wait_method, false, now)))
         return rc;
     p->date_updated = now;
     if ((rc = c->st->ops->part_update(c->st, p))) return rc;

@@ -59,6 +59,7 @@ struct cf_part_create {
     const char *rec_callback;      /* recording status callback, NULL = none */
     const char *rec_callback_method;
     unsigned rec_callback_events;  /* CF_REV_* */
+    const char *wait_url, *wait_method; /* music while the conference waits; NULL = none */
     /* the call's own progress callback */
     const char *status_callback;   /* NULL = none */
     const char *status_callback_method;

@@ -102,11 +102,14 @@ int cf_route_match(const char *path, size_t len, struct cf_arena *a, struct cf_r
         } else if (rest == 2 || rest == 3) {
             bool parts = seg_is(&segs[i + 2], "Participants");
             bool recs = seg_is(&segs[i + 2], "Recordings");
-            if (!parts && !recs) return CF_ENOTFOUND;
+            bool evs = seg_is(&segs[i + 2], "Events");
+            if (!parts && !recs && !evs) return CF_ENOTFOUND;
             if (rest == 3 && !(ids[1] = decode(a, segs[i + 3].p, segs[i + 3].len)))
                 return CF_ENOTFOUND;
             if (parts)
                 r->res = rest == 2 ? CF_R_PARTICIPANTS : CF_R_PARTICIPANT;
+            else if (evs)
+                r->res = rest == 2 ? CF_R_EVENTS : CF_R_EVENT;
             else
                 r->res = rest == 2 ? CF_R_RECORDINGS : CF_R_RECORDING;
         } else {
@@ -133,7 +136,7 @@ const char *cf_route_name(enum cf_resource res)
 {
     static const char *const names[CF_R_COUNT] = {
         "none", "conferences", "conference", "participants", "participant",
-        "recordings", "recording", "calls", "call", "recording_media",
+        "recordings", "recording", "calls", "call", "recording_media", "events", "event",
     };
     return (unsigned)res < CF_R_COUNT ? names[res] : "none";
 }

@@ -27,6 +27,8 @@ enum cf_resource {
     CF_R_CALLS,        /* …/Calls */
     CF_R_CALL,         /* …/Calls/{Sid} */
     CF_R_RECORDING_MEDIA, /* …/Recordings/{Sid}.wav: the audio file */
+    CF_R_EVENTS,       /* …/Conferences/{Sid}/Events (confab extension) */
+    CF_R_EVENT,        /* …/Conferences/{Sid}/Events/{EventSid} */
     CF_R_COUNT
 };
 

@@ -113,6 +113,7 @@ const char *const cf_sqlite_migrations[] = {
     "  url TEXT NOT NULL,"
     "  method TEXT NOT NULL,"
     "  end_after INTEGER NOT NULL DEFAULT 0,"
+    "  kind TEXT NOT NULL DEFAULT 'announce',"
     "  status TEXT NOT NULL DEFAULT 'queued',"
     "  reason TEXT,"
     "  date_created INTEGER NOT NULL,"

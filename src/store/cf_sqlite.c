@@ -96,7 +96,7 @@ enum stmt_id {
 
 #define ANN_COLS                                                                         \
     "sid, project_id, conference_sid, call_sid, url, method, end_after, status,"         \
-    " date_created"
+    " date_created, kind"
 
 #define OUT_COLS                                                                         \
     "id, sid, project_id, conference_sid, call_sid, seq, name, url, method, params,"     \
@@ -173,8 +173,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_REC_CURSOR] = "SELECT date_created FROM recordings WHERE project_id = ?1"
                      " AND conference_sid = ?2 AND sid = ?3",
     [S_ANN_INSERT] = "INSERT INTO announcements(sid, project_id, conference_sid, call_sid, url,"
-                     " method, end_after, date_created, date_updated)"
-                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7, ?7)",
+                     " method, end_after, date_created, date_updated, kind)"
+                     " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7, ?7, ?9)",
     [S_ANN_CLAIM] = "SELECT " ANN_COLS " FROM announcements WHERE status = 'queued'"
                     " ORDER BY date_created LIMIT ?1",
     [S_ANN_MARK] = "UPDATE announcements SET status = 'fetching' WHERE sid = ?1",
@@ -1114,6 +1114,7 @@ static void read_ann(sqlite3_stmt *st, struct cf_ann_row *r)
     r->end_after = sqlite3_column_int(st, 6) != 0;
     col_copy(st, 7, r->status, sizeof r->status);
     r->an.date_created = sqlite3_column_int64(st, 8);
+    col_copy(st, 9, r->kind, sizeof r->kind);
 }
 
 static int sq_ann_insert(struct cf_store *base, const struct cf_ann_row *r)
@@ -1129,6 +1130,7 @@ static int sq_ann_insert(struct cf_store *base, const struct cf_ann_row *r)
     bind_text(st, 6, an->method);
     sqlite3_bind_int64(st, 7, an->date_created);
     sqlite3_bind_int(st, 8, r->end_after);
+    bind_text(st, 9, r->kind[0] ? r->kind : "announce");
     return exec_stmt(s, st, "ann_insert");
 }
 

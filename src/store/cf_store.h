@@ -113,6 +113,7 @@ struct cf_outbox_result {
 struct cf_ann_row {
     struct cf_announcement an;
     bool end_after;              /* end the conference once it has played */
+    char kind[12];               /* announce, hold (HoldUrl) or wait (WaitUrl) */
     char status[12];             /* queued fetching playing played failed */
 };
 
