@@ -6,7 +6,7 @@
 #   make test       installs missing packages, builds, runs every test
 #
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libcrypto libcurl libxml-2.0
+PKGS    := libmicrohttpd sqlite3 libcrypto libcurl libxml-2.0 gnutls
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 

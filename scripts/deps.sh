@@ -2,7 +2,7 @@
 # Installs the Debian packages confab needs to build, run and test, but only
 # those that are missing; run by `make run` and `make test`.
 set -e
-PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libxml2-dev
+PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libxml2-dev libgnutls28-dev
       python3 python3-pytest python3-twilio python3-requests sqlite3 curl"
 missing=""
 for p in $PKGS; do

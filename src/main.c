@@ -30,6 +30,7 @@
 #include "engine/cf_engine.h"
 #include "http/cf_auth.h"
 #include "http/cf_http.h"
+#include "http/cf_tls.h"
 #include "markup/cf_markup.h"
 #include "store/cf_store.h"
 #include "webhook/cf_guard.h"
@@ -348,7 +349,8 @@ static int cmd_serve(int argc, char **argv)
     struct cf_store *st = NULL, *engine_st = NULL;
     struct cf_store_pool *pool = NULL;
     struct cf_engine *eng = NULL;
-    struct cf_http *http = NULL;
+    struct cf_http *http = NULL, *https = NULL;
+    struct cf_tls *tls = NULL;
     struct cf_webhook *webhook = NULL;
     struct cf_webhook_opts wo;
     static struct cf_guard guard; /* large; lives for the whole serve */
@@ -463,6 +465,26 @@ static int cmd_serve(int argc, char **argv)
     ho.handler = cf_api_handle;
     ho.handler_ud = &api;
     if (cf_http_start(&ho, &http, &err)) goto fail;
+    if (cfg.tls_cert[0] || cfg.tls_key[0]) {
+        char thost[128], taddr[INET6_ADDRSTRLEN];
+        int tport;
+        if (!cfg.tls_cert[0] || !cfg.tls_key[0]) {
+            cf_err_set(&err, CF_EINVAL, "tls_cert and tls_key go together");
+            goto fail;
+        }
+        if (cf_config_parse_listen(cfg.tls_listen, thost, sizeof thost, &tport) ||
+            resolve_host(thost, taddr, sizeof taddr)) {
+            cf_err_set(&err, CF_EINVAL, "tls_listen: cannot use '%s'", cfg.tls_listen);
+            goto fail;
+        }
+        if (cf_tls_create(cfg.tls_cert, cfg.tls_key, &tls, &err)) goto fail;
+        ho.host = taddr;
+        ho.port = tport;
+        ho.tls = true;
+        if (cf_http_start(&ho, &https, &err)) goto fail;
+        cf_log(CF_LOG_NOTICE, NULL, "msg=\"confab listening (https)\" listen=%s:%d", taddr,
+               cf_http_port(https));
+    }
     cf_log(CF_LOG_NOTICE, NULL,
            "msg=\"confab listening\" version=%s listen=%s:%d workers=%d database=\"%s\" engine=%s "
            "region=%s durability=%s",
@@ -471,7 +493,14 @@ static int cmd_serve(int argc, char **argv)
     for (;;) {
         if (sigwait(&set, &sig) != 0) continue;
         if (sig == SIGHUP) {
-            cf_log(CF_LOG_NOTICE, NULL, "msg=\"SIGHUP: nothing to reload yet\"");
+            if (!tls) {
+                cf_log(CF_LOG_NOTICE, NULL, "msg=\"SIGHUP: nothing to reload\"");
+            } else if (cf_tls_reload(tls, &err)) {
+                cf_log(CF_LOG_ERROR, NULL, "msg=\"SIGHUP: certificate not reloaded\" detail=\"%s\"",
+                       err.msg);
+            } else {
+                cf_log(CF_LOG_NOTICE, NULL, "msg=\"SIGHUP: certificate reloaded\"");
+            }
             continue;
         }
         break;
@@ -484,7 +513,9 @@ fail:
     fprintf(stderr, "confab: %s\n", err.msg);
     rc = 1;
 out:
+    cf_http_stop(https, cfg.shutdown_grace);
     cf_http_stop(http, cfg.shutdown_grace);
+    cf_tls_destroy(tls);
     if (eng) eng->ops->destroy(eng);
     cf_webhook_stop(webhook);
     cf_store_pool_destroy(pool);

@@ -45,6 +45,9 @@ struct cf_config {
     char more_info_base[256];/* default "https://developer.signalwire.com/compatibility-api/reference/error-codes" */
     char durability[16];     /* "normal" (default) or "full" */
     char dev_project[1024];  /* path of a file; when set, serve creates a development project on first start and writes its credentials there; default "" */
+    char tls_listen[128];    /* HTTPS listener, default 127.0.0.1:8443 */
+    char tls_cert[1024];     /* PEM chain; "" = no HTTPS */
+    char tls_key[1024];      /* PEM key */
     int  webhook_retry_for;  /* seconds an event is retried, default 3600 */
     char public_url[256];    /* e.g. https://confab.example.com; default "" = http://<listen> */
     char recordings_dir[1024]; /* recording files; default "" = <database>.recordings */

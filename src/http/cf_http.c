@@ -26,6 +26,7 @@
 #include "../base/cf_log.h"
 #include "../base/cf_mem.h"
 #include "../base/cf_time.h"
+#include "cf_tls.h"
 
 #define RESP_CAP (16u * 1024 * 1024)
 
@@ -246,18 +247,33 @@ int cf_http_start(const struct cf_http_opts *opts, struct cf_http **out, struct 
     (void)sslen;
     if (cf_id_random(rnd, sizeof rnd) == 0)
         h->boot = (unsigned)rnd[0] << 24 | (unsigned)rnd[1] << 16 | (unsigned)rnd[2] << 8 | rnd[3];
-    h->d = MHD_start_daemon(
-        flags, (uint16_t)opts->port, NULL, NULL, access_cb, h,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->workers,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->idle_timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, opts->max_header + 8192,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-        MHD_OPTION_URI_LOG_CALLBACK, uri_cb, h,
-        MHD_OPTION_NOTIFY_COMPLETED, completed_cb, h,
-        MHD_OPTION_END);
+    {
+        struct MHD_OptionItem o[20];
+        int k = 0;
+#define OPT(opt, val, ptr) (o[k].option = (opt), o[k].value = (intptr_t)(val), o[k].ptr_value = (ptr), k++)
+        OPT(MHD_OPTION_EXTERNAL_LOGGER, 0, NULL);
+        o[k - 1].value = (intptr_t)mhd_log;
+        o[k - 1].ptr_value = h;
+        OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
+        OPT(MHD_OPTION_THREAD_POOL_SIZE, opts->workers, NULL);
+        OPT(MHD_OPTION_CONNECTION_LIMIT, opts->max_connections, NULL);
+        OPT(MHD_OPTION_CONNECTION_TIMEOUT, opts->idle_timeout_s, NULL);
+        OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, opts->max_header + 8192, NULL);
+        OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL);
+        OPT(MHD_OPTION_URI_LOG_CALLBACK, 0, h);
+        o[k - 1].value = (intptr_t)uri_cb;
+        OPT(MHD_OPTION_NOTIFY_COMPLETED, 0, h);
+        o[k - 1].value = (intptr_t)completed_cb;
+        if (opts->tls) {
+            flags |= MHD_USE_TLS;
+            OPT(MHD_OPTION_HTTPS_CERT_CALLBACK, 0, cf_tls_callback());
+            OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)(uintptr_t)cf_tls_priorities());
+        }
+        OPT(MHD_OPTION_END, 0, NULL);
+#undef OPT
+        h->d = MHD_start_daemon(flags, (uint16_t)opts->port, NULL, NULL, access_cb, h,
+                                MHD_OPTION_ARRAY, o, MHD_OPTION_END);
+    }
     if (!h->d) {
         cf_free(h);
         return cf_err_set(err, CF_ESYS, "listen: cannot listen on %s:%d (%s)", opts->host,

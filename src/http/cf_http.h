@@ -65,6 +65,7 @@ struct cf_http_opts {
     size_t max_header;
     cf_http_handler handler;
     void *handler_ud;
+    bool tls;                   /* serve HTTPS with the certificate of cf_tls.h */
 };
 
 struct cf_http;

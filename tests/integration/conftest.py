@@ -16,6 +16,7 @@ import tempfile
 import pytest
 
 from confab_helpers import LIVE, Confab, ConfabProcess
+from webhook_receiver import LOOPBACK_ALLOWED, ServeProcess
 
 DEFAULT_BIN = "/work/main/build/asan/confab"
 POOL_SIZE = 8
@@ -53,7 +54,9 @@ def tmp_root(request):
 def confab(confab_bin, tmp_root):
     workdir = os.path.join(tmp_root, "main")
     os.makedirs(workdir)
-    proc = ConfabProcess(confab_bin, workdir, os.path.join(workdir, "confab.db"), label="main")
+    # --webhook-allow 127.0.0.0/8: the webhook tests' receiver listens on loopback (issue 4)
+    proc = ServeProcess(confab_bin, workdir, os.path.join(workdir, "confab.db"), label="main",
+                        extra_args=LOOPBACK_ALLOWED)
     a = proc.create_project("it-project-a")
     b = proc.create_project("it-project-b")
     pool = [proc.create_project(f"it-pool-{i}") for i in range(POOL_SIZE)]
