@@ -13,12 +13,14 @@ const char *cf_api_conf_base(struct cf_api_req *r)
 {
     struct cf_buf b;
     const char *z;
+    if (r->conf_base) return r->conf_base;
     cf_buf_init(&b, 8192);
     cf_buf_printf(&b, "%s/Accounts/", r->route.prefix);
     cf_str_urlencode(&b, r->route.account_sid);
     cf_buf_puts(&b, "/Conferences");
     z = cf_arena_strdup(r->a, cf_buf_str(&b));
     cf_buf_cleanup(&b);
+    r->conf_base = z;
     return z;
 }
 
@@ -39,10 +41,10 @@ void cf_api_conference_json(struct cf_api_req *r, struct cf_json *w, const struc
     cf_json_kstr(w, "status", cf_conf_status_str(c->status));
     cf_json_key(w, "subresource_uris");
     cf_json_open(w, '{');
-    cf_json_kstr(w, "participants", cf_arena_printf(r->a, "%s/%s/Participants.json", base, c->sid));
-    cf_json_kstr(w, "recordings", cf_arena_printf(r->a, "%s/%s/Recordings.json", base, c->sid));
+    cf_json_kcat(w, "participants", base, "/", c->sid, "/Participants.json");
+    cf_json_kcat(w, "recordings", base, "/", c->sid, "/Recordings.json");
     cf_json_close(w, '}');
-    cf_json_kstr(w, "uri", cf_arena_printf(r->a, "%s/%s.json", base, c->sid));
+    cf_json_kcat(w, "uri", base, "/", c->sid, ".json");
     cf_json_close(w, '}');
 }
 

@@ -13,10 +13,7 @@
 void cf_api_participant_json(struct cf_api_req *r, struct cf_json *w,
                              const struct cf_participant *p)
 {
-    struct cf_buf b;
-    cf_buf_init(&b, 8192);
-    cf_buf_printf(&b, "%s/%s/Participants/%s.json", cf_api_conf_base(r), p->conference_sid,
-                  p->call_sid);
+    const char *base = cf_api_conf_base(r);
     cf_json_open(w, '{');
     cf_json_kstr(w, "account_sid", p->project_id);
     cf_json_kstr(w, "api_version", "2010-04-01");
@@ -39,9 +36,10 @@ void cf_api_participant_json(struct cf_api_req *r, struct cf_json *w,
         cf_json_null(w);
     cf_json_kbool(w, "start_conference_on_enter", p->start_on_enter);
     cf_json_kstr(w, "status", cf_part_status_str(p->status));
-    cf_json_kstr(w, "uri", cf_buf_str(&b));
+    cf_json_key(w, "uri");
+    cf_json_str(w, cf_arena_printf(r->a, "%s/%s/Participants/%s.json", base, p->conference_sid,
+                                   p->call_sid));
     cf_json_close(w, '}');
-    cf_buf_cleanup(&b);
 }
 
 /* An …Event list: repeated keys or space-separated words, each parsed by

@@ -24,6 +24,7 @@ struct cf_api_req {
     struct cf_params params;   /* body pairs (POST) followed by... see cf_api.c */
     struct cf_core core;
     const char *project_id;
+    const char *conf_base;     /* cache of cf_api_conf_base() */
 };
 
 typedef void (*cf_api_fn)(struct cf_api_req *r);

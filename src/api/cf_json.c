@@ -40,35 +40,60 @@ void cf_json_close(struct cf_json *w, char c)
     w->need_comma = true;
 }
 
-int cf_json_escape(struct cf_buf *b, const char *z)
+/* 1 for the bytes that cannot appear raw inside a JSON string here:
+ * control characters, '"', '\\', and '<' '>' '&' (kept out of markup). */
+static const unsigned char special[256] = {
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1,
+};
+
+/* Appends z escaped, without quotes. */
+static int escape_body(struct cf_buf *b, const char *z)
 {
     static const char hx[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)z;
     const unsigned char *run = p;
-    int rc = cf_buf_putc(b, '"');
-    for (; *p && !rc; p++) {
+    int rc = 0;
+    for (;; p++) {
         unsigned char c = *p;
-        const char *esc = NULL;
         char u[6];
-        if (c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&') continue;
-        rc = cf_buf_append(b, run, (size_t)(p - run));
-        if (rc) break;
+        if (!special[c]) continue;
+        if (c == 0) break;
+        if ((rc = cf_buf_append(b, run, (size_t)(p - run)))) return rc;
         switch (c) {
-        case '"': esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
+        case '"': rc = cf_buf_append(b, "\\\"", 2); break;
+        case '\\': rc = cf_buf_append(b, "\\\\", 2); break;
+        case '\n': rc = cf_buf_append(b, "\\n", 2); break;
+        case '\r': rc = cf_buf_append(b, "\\r", 2); break;
+        case '\t': rc = cf_buf_append(b, "\\t", 2); break;
         default:
             u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0', u[4] = hx[c >> 4], u[5] = hx[c & 15];
             rc = cf_buf_append(b, u, 6);
         }
-        if (esc && !rc) rc = cf_buf_puts(b, esc);
+        if (rc) return rc;
         run = p + 1;
     }
-    if (!rc) rc = cf_buf_append(b, run, (size_t)(p - run));
+    return cf_buf_append(b, run, (size_t)(p - run));
+}
+
+int cf_json_escape(struct cf_buf *b, const char *z)
+{
+    int rc = cf_buf_putc(b, '"');
+    if (!rc) rc = escape_body(b, z);
     if (!rc) rc = cf_buf_putc(b, '"');
     return rc;
+}
+
+void cf_json_kcat(struct cf_json *w, const char *key, const char *a, const char *b2,
+                  const char *c, const char *d)
+{
+    const char *parts[4] = {a, b2, c, d};
+    cf_json_key(w, key);
+    sep(w);
+    put(w, "\"", 1);
+    for (int i = 0; i < 4 && !w->rc; i++)
+        if (parts[i]) w->rc = escape_body(w->b, parts[i]);
+    put(w, "\"", 1);
 }
 
 void cf_json_key(struct cf_json *w, const char *key)

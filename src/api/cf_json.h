@@ -36,6 +36,9 @@ void cf_json_raw(struct cf_json *w, const char *json);    /* already valid JSON 
 void cf_json_kstr(struct cf_json *w, const char *key, const char *z);
 void cf_json_kint(struct cf_json *w, const char *key, int64_t v);
 void cf_json_kbool(struct cf_json *w, const char *key, bool v);
+/* key + the string a b c d concatenated (NULL parts skipped), escaped */
+void cf_json_kcat(struct cf_json *w, const char *key, const char *a, const char *b,
+                  const char *c, const char *d);
 /* RFC 2822 date string of a µs time */
 void cf_json_kdate(struct cf_json *w, const char *key, int64_t t);
 /* Escapes z into b as a JSON string with quotes. */

@@ -35,8 +35,12 @@ def pytest_configure(config):
 
 
 @pytest.fixture(scope="session")
-def confab_bin():
-    return confab_binary()
+def confab_bin(tmp_root):
+    """A private copy of the binary: a rebuild during the session cannot take it away from the CLI calls."""
+    src = confab_binary()
+    copy = os.path.join(tmp_root, "confab")
+    shutil.copy2(src, copy)
+    return copy
 
 
 @pytest.fixture(scope="session")

@@ -26,9 +26,10 @@ import urllib.parse
 import uuid
 import wave
 
+import pytest
 from twilio.request_validator import RequestValidator
 
-from confab_helpers import ConfabProcess, child_env, free_port, parse_rfc2822
+from confab_helpers import ConfabProcess, child_env, describe, free_port, parse_rfc2822, unique_name
 
 LOOPBACK_ALLOWED = ("--webhook-allow", "127.0.0.0/8")
 FORM = "application/x-www-form-urlencoded"
@@ -75,6 +76,12 @@ def wav_bytes(seconds, rate=8000):
         w.setframerate(rate)
         w.writeframes(b"\x00\x00" * int(round(seconds * rate)))
     return buf.getvalue()
+
+
+def mp3_bytes(seconds):
+    """MPEG-1 layer III frames (128 kbit/s, 44.1 kHz, 417 bytes and 1152 samples each) lasting ~`seconds`."""
+    frame = bytes([0xFF, 0xFB, 0x90, 0x00]) + bytes(413)
+    return frame * max(1, int(round(seconds * 44100 / 1152)))
 
 
 def cxml(inner):
@@ -322,3 +329,69 @@ def assert_in_order(hits):
                     f"two different callbacks carry SequenceNumber {seq}: {prev_hit.params} / {p}"
         last[conf] = (seq, h)
 
+
+
+# ---- fixtures and conference helpers ---------------------------------------------------------------------
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def callback_conference(confab, receiver, n=2, cb="cb", events=None, method=None, project=None, first=None,
+                        name=None):
+    """A conference whose first participant subscribes `receiver`'s `cb` path (events: a space-separated
+    string, a list for repeated keys, or None for the default); with n >= 2 it is in-progress on return.
+    Returns (conference sid, friendly name, [participants])."""
+    name = name or unique_name("wh")
+    params = {"ConferenceStatusCallback": receiver.url(cb)}
+    if events is not None:
+        params["ConferenceStatusCallbackEvent"] = events
+    if method is not None:
+        params["ConferenceStatusCallbackMethod"] = method
+    params.update(first or {})
+    parts = [confab.create_participant(name, project=project, **params)]
+    parts += [confab.create_participant(name, project=project) for _ in range(n - 1)]
+    sid = parts[0]["conference_sid"]
+    for p in parts:
+        confab.wait_participant_status(sid, p["call_sid"], project=project)
+    if n >= 2:
+        confab.wait_conference_status(sid, "in-progress", project=project)
+    return sid, name, parts
+
+
+def events_path(confab, conf, project=None, prefix=None, json=True, event=None):
+    kw = {} if prefix is None else {"prefix": prefix}
+    base = confab.conf_path(conf, project, json=False, **kw) + "/Events"
+    if event is not None:
+        base += "/" + urllib.parse.quote(event, safe="")
+    return base + (".json" if json else "")
+
+
+def event_log(confab, conf, project=None, page_size=1000):
+    """Every event of a conference from the Events API (following next_page_uri)."""
+    items = []
+    r = confab.get(events_path(confab, conf, project), project=project, params={"PageSize": page_size})
+    while True:
+        assert r.status_code == 200, f"list events: {describe(r)}"
+        page = r.json()
+        items += page["events"]
+        if not page.get("next_page_uri"):
+            return items
+        r = confab.get(page["next_page_uri"], project=project)
+
+
+def wait_log(confab, conf, pred, project=None, timeout=10.0, what="event log condition"):
+    """Polls the Events API until pred(list of events) is truthy; returns the list."""
+    deadline = time.monotonic() + timeout
+    while True:
+        items = event_log(confab, conf, project)
+        if pred(items):
+            return items
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}; event log: "
+                                 + "; ".join(f"{e['sequence_number']} {e['event']} {e['status']} "
+                                             f"attempts={e['attempts']} err={e['last_error']}" for e in items))
+        time.sleep(0.05)
