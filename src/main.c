@@ -349,7 +349,9 @@ static int cmd_serve(int argc, char **argv)
     struct cf_store *st = NULL, *engine_st = NULL;
     struct cf_store_pool *pool = NULL;
     struct cf_engine *eng = NULL;
-    struct cf_http *http = NULL, *https = NULL;
+    struct cf_http *http = NULL, *https = NULL, *ops = NULL;
+    struct cf_metrics *metrics = NULL;
+    struct cf_ratelimit *rl = NULL;
     struct cf_tls *tls = NULL;
     struct cf_webhook *webhook = NULL;
     struct cf_webhook_opts wo;
@@ -416,6 +418,8 @@ static int cmd_serve(int argc, char **argv)
         return 1;
     }
     cf_markup_init();
+    metrics = cf_calloc(1, sizeof *metrics);
+    cf_metrics_init(metrics);
     if (cf_store_open(&sto, true, &st, &err)) goto fail;
     if (cfg.dev_project[0] && dev_project(st, cfg.dev_project, cfg.listen, &err)) goto fail;
     {
@@ -444,8 +448,15 @@ static int cmd_serve(int argc, char **argv)
     wo.base_url = base_url;
     wo.retry_for_s = cfg.webhook_retry_for;
     wo.user_agent = "confab/" CONFAB_VERSION;
+    wo.metrics = metrics;
     if (cf_webhook_start(&wo, &webhook, &err)) goto fail;
     atomic_store(&ew.webhook, webhook);
+    rl = cf_ratelimit_create(cfg.rate_limit, cfg.rate_burst ? cfg.rate_burst : cfg.rate_limit);
+    api.metrics = metrics;
+    api.rl = rl;
+    api.max_live_conferences = cfg.max_live_conferences;
+    api.max_live_participants = cfg.max_live_participants;
+    api.serve_metrics = cfg.metrics_listen[0] == '\0';
     api.pool = pool;
     api.kick = cf_webhook_kick;
     api.kick_ud = webhook;
@@ -464,7 +475,26 @@ static int cmd_serve(int argc, char **argv)
     ho.max_header = (size_t)cfg.max_header;
     ho.handler = cf_api_handle;
     ho.handler_ud = &api;
+    ho.on_done = cf_api_on_done;
+    ho.on_done_ud = &api;
     if (cf_http_start(&ho, &http, &err)) goto fail;
+    if (cfg.metrics_listen[0]) {
+        struct cf_http_opts mo = ho;
+        char mhost[128], maddr[INET6_ADDRSTRLEN];
+        int mport;
+        if (cf_config_parse_listen(cfg.metrics_listen, mhost, sizeof mhost, &mport) ||
+            resolve_host(mhost, maddr, sizeof maddr)) {
+            cf_err_set(&err, CF_EINVAL, "metrics_listen: cannot use '%s'", cfg.metrics_listen);
+            goto fail;
+        }
+        mo.host = maddr;
+        mo.port = mport;
+        mo.workers = 1;
+        mo.handler = cf_api_handle_ops;
+        if (cf_http_start(&mo, &ops, &err)) goto fail;
+        cf_log(CF_LOG_NOTICE, NULL, "msg=\"metrics listening\" listen=%s:%d", maddr,
+               cf_http_port(ops));
+    }
     if (cfg.tls_cert[0] || cfg.tls_key[0]) {
         char thost[128], taddr[INET6_ADDRSTRLEN];
         int tport;
@@ -513,6 +543,7 @@ fail:
     fprintf(stderr, "confab: %s\n", err.msg);
     rc = 1;
 out:
+    cf_http_stop(ops, 0);
     cf_http_stop(https, cfg.shutdown_grace);
     cf_http_stop(http, cfg.shutdown_grace);
     cf_tls_destroy(tls);
@@ -521,6 +552,8 @@ out:
     cf_store_pool_destroy(pool);
     if (engine_st) engine_st->ops->close(engine_st);
     if (st) st->ops->close(st);
+    cf_ratelimit_destroy(rl);
+    cf_free(metrics);
     cf_markup_cleanup();
     curl_global_cleanup();
     if (rc == 0) cf_log(CF_LOG_NOTICE, NULL, "msg=\"stopped\"");

@@ -93,7 +93,12 @@ void cf_api_core_error(struct cf_api_req *r, int rc, const struct cf_err *err, c
     case CF_ETOOBIG:
         cf_api_error(r, 400, 10000, "%s", m ? m : "Invalid parameter");
         break;
+    case CF_ELIMIT:
+        cf_api_error(r, 429, 20429, "%s", m ? m : "A cap of this project is reached");
+        break;
     case CF_ESTORE:
+        if (r->api->metrics)
+            atomic_fetch_add_explicit(&r->api->metrics->store_errors, 1, memory_order_relaxed);
         cf_log(CF_LOG_ERROR, r->req->id, "msg=\"store failure\" what=%s sid=%s", what,
                sid ? sid : "-");
         cf_api_error(r, 503, 20503, "The service is temporarily unavailable; retry the request");
@@ -299,6 +304,63 @@ static int decode_params(struct cf_api_req *r)
     return 0;
 }
 
+static void health(struct cf_api *api, struct cf_req *req, struct cf_resp *resp);
+
+const char *cf_api_route_name(int route)
+{
+    if (route == CF_ROUTE_HEALTH) return "health";
+    if (route == CF_ROUTE_METRICS) return "metrics";
+    return cf_route_name((enum cf_resource)route);
+}
+
+void cf_api_on_done(void *ud, const struct cf_req *req, int status, int64_t us)
+{
+    struct cf_api *api = ud;
+    if (api->metrics) cf_metrics_request(api->metrics, req->route_id, status, us);
+}
+
+/* GET /metrics: the counters plus gauges read from the store now. */
+static void metrics(struct cf_api *api, struct cf_req *req, struct cf_resp *resp)
+{
+    struct cf_store *st = cf_store_pool_get(api->pool);
+    int64_t conf = 0, part = 0, pending = 0, failed = 0;
+    int rc;
+    req->route = "metrics";
+    req->route_id = CF_ROUTE_METRICS;
+    rc = st->ops->count_live(st, NULL, &conf, &part);
+    if (!rc) rc = st->ops->outbox_pending_count(st, &pending);
+    if (!rc) rc = st->ops->outbox_failed_count(st, &failed);
+    cf_store_pool_put(api->pool, st);
+    resp->status = 200;
+    resp->content_type = "text/plain; version=0.0.4";
+    if (api->metrics) cf_metrics_render(api->metrics, cf_api_route_name, &resp->body);
+    cf_buf_printf(&resp->body,
+                  "# HELP confab_live_conferences Conferences not completed.\n"
+                  "# TYPE confab_live_conferences gauge\nconfab_live_conferences %lld\n"
+                  "# HELP confab_live_participants Participants in a live conference.\n"
+                  "# TYPE confab_live_participants gauge\nconfab_live_participants %lld\n"
+                  "# HELP confab_outbox_pending Status callbacks waiting to be delivered.\n"
+                  "# TYPE confab_outbox_pending gauge\nconfab_outbox_pending %lld\n"
+                  "# HELP confab_outbox_failed Status callbacks given up.\n"
+                  "# TYPE confab_outbox_failed gauge\nconfab_outbox_failed %lld\n"
+                  "# HELP confab_store_up 1 when the store answered this scrape.\n"
+                  "# TYPE confab_store_up gauge\nconfab_store_up %d\n",
+                  (long long)conf, (long long)part, (long long)pending, (long long)failed, rc == 0);
+}
+
+void cf_api_handle_ops(void *ud, struct cf_req *req, struct cf_resp *resp)
+{
+    struct cf_api *api = ud;
+    if (strcmp(req->path, "/metrics") == 0) {
+        metrics(api, req, resp);
+    } else if (strcmp(req->path, "/health") == 0) {
+        health(api, req, resp);
+    } else {
+        resp->status = 404;
+        cf_buf_puts(&resp->body, "{\"code\":20404,\"message\":\"Not found\",\"more_info\":\"\",\"status\":404}");
+    }
+}
+
 static void health(struct cf_api *api, struct cf_req *req, struct cf_resp *resp)
 {
     struct cf_store *st = cf_store_pool_get(api->pool);
@@ -306,6 +368,7 @@ static void health(struct cf_api *api, struct cf_req *req, struct cf_resp *resp)
     int rc = st->ops->project_get(st, "00000000-0000-0000-0000-000000000000", &p);
     cf_store_pool_put(api->pool, st);
     req->route = "health";
+    req->route_id = CF_ROUTE_HEALTH;
     if (rc == 0 || rc == CF_ENOTFOUND) {
         resp->status = 200;
         cf_buf_puts(&resp->body, "{\"status\":\"ok\",\"store\":\"ok\"}");
@@ -329,6 +392,10 @@ void cf_api_handle(void *ud, struct cf_req *req, struct cf_resp *resp)
         health(api, req, resp);
         return;
     }
+    if (api->serve_metrics && strcmp(req->path, "/metrics") == 0) {
+        metrics(api, req, resp);
+        return;
+    }
     memset(&r, 0, sizeof r);
     r.api = api;
     r.req = req;
@@ -339,6 +406,7 @@ void cf_api_handle(void *ud, struct cf_req *req, struct cf_resp *resp)
         return;
     }
     req->route = cf_route_name(r.route.res);
+    req->route_id = (int)r.route.res;
     st = cf_store_pool_get(api->pool);
     r.core.st = st;
     r.core.eng = api->eng;
@@ -346,9 +414,22 @@ void cf_api_handle(void *ud, struct cf_req *req, struct cf_resp *resp)
     r.core.base_url = api->base_url;
     r.core.kick = api->kick;
     r.core.kick_ud = api->kick_ud;
+    r.core.max_live_conferences = api->max_live_conferences;
+    r.core.max_live_participants = api->max_live_participants;
     if (!authenticate(&r, st)) {
         cf_api_error(&r, 401, 20003, "Authentication failed");
         goto out;
+    }
+    {
+        int retry = 1;
+        if (!cf_ratelimit_take(api->rl, r.project_id, cf_time_monotonic_us(), &retry)) {
+            if (api->metrics)
+                atomic_fetch_add_explicit(&api->metrics->rate_limited, 1, memory_order_relaxed);
+            cf_api_error(&r, 429, 20429, "Too many requests for this project; retry in %d s",
+                         retry);
+            snprintf(resp->retry_after, sizeof resp->retry_after, "%d", retry);
+            goto out;
+        }
     }
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         if (routes[i].res != r.route.res) continue;

@@ -10,7 +10,11 @@
 #ifndef CF_API_H
 #define CF_API_H
 
+#include <stdbool.h>
+
+#include "../base/cf_metrics.h"
 #include "../engine/cf_engine.h"
+#include "cf_ratelimit.h"
 #include "../http/cf_http.h"
 #include "../store/cf_store.h"
 
@@ -23,7 +27,21 @@ struct cf_api {
     const char *base_url;        /* borrowed: public URL of this server */
     void (*kick)(void *ud);      /* wakes the webhook worker after commits that queue work */
     void *kick_ud;
+    struct cf_metrics *metrics;  /* borrowed */
+    struct cf_ratelimit *rl;     /* borrowed: per-project request rate */
+    int max_live_conferences;    /* per project caps, 0 = none */
+    int max_live_participants;
+    bool serve_metrics;          /* answer GET /metrics on this listener */
 };
+
+/* Route ids beyond the API's resources, for metrics. */
+enum { CF_ROUTE_HEALTH = 14, CF_ROUTE_METRICS = 15 };
+/* Name of a route id (for the metrics' route label). */
+const char *cf_api_route_name(int route);
+/* The listener's on_done: counts the request in metrics (ud: struct cf_api). */
+void cf_api_on_done(void *ud, const struct cf_req *req, int status, int64_t us);
+/* A handler for a separate metrics listener: /metrics and /health only. */
+void cf_api_handle_ops(void *ud, struct cf_req *req, struct cf_resp *resp);
 
 /* The cf_http_handler: ud is a struct cf_api. Worker thread. */
 void cf_api_handle(void *ud, struct cf_req *req, struct cf_resp *resp);

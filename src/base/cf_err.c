@@ -22,6 +22,7 @@ const char *cf_errname(int rc)
     case CF_ESYS: return "CF_ESYS";
     case CF_ECONFLICT: return "CF_ECONFLICT";
     case CF_EREF: return "CF_EREF";
+    case CF_ELIMIT: return "CF_ELIMIT";
     case CF_AGAIN: return "CF_AGAIN";
     case CF_DECLINED: return "CF_DECLINED";
     default: return rc < 0 && rc > -1000 ? "CF_ERRNO" : "CF_EUNKNOWN";
@@ -42,6 +43,7 @@ const char *cf_strerror(int rc)
     case CF_ESYS: return "system call failed";
     case CF_ECONFLICT: return "conflicting content for the same key";
     case CF_EREF: return "a referenced object is missing or not live";
+    case CF_ELIMIT: return "a configured cap is reached";
     case CF_AGAIN: return "try again";
     case CF_DECLINED: return "declined";
     default: return rc < 0 && rc > -1000 ? strerror(-rc) : "unknown error";

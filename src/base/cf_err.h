@@ -26,6 +26,7 @@ enum {
     CF_ESYS = -1007,    /* a system call failed */
     CF_ECONFLICT = -1008, /* same key, different content */
     CF_EREF = -1009,      /* a referenced object is missing or in the wrong state */
+    CF_ELIMIT = -1010,    /* a configured cap (live conferences, participants) is reached */
     CF_AGAIN = -1100,
     CF_DECLINED = -1101,
 };

@@ -131,6 +131,23 @@ static const struct setting settings[] = {
      .def = "", .meta = "PATH",
      .help = "When set, serve creates a development project on first start "
              "and writes its credentials to this file."},
+    {.name = "metrics_listen", .type = CF_CONFIG_STRING, FIELD(metrics_listen),
+     .def = "", .meta = "ADDR:PORT",
+     .help = "Serve /metrics and /health on this separate address; empty: on the "
+             "API listener (outside the API's auth)."},
+    {.name = "rate_limit", .type = CF_CONFIG_INT, FIELD(rate_limit),
+     .def = "0", .min = 0, .max = 10000000, .meta = "PER_SECOND",
+     .help = "Requests a second one project may make (429 beyond); 0: no limit."},
+    {.name = "rate_burst", .type = CF_CONFIG_INT, FIELD(rate_burst),
+     .def = "0", .min = 0, .max = 10000000, .meta = "REQUESTS",
+     .help = "Requests a project may make at once before rate_limit applies; "
+             "0: the same as rate_limit."},
+    {.name = "max_live_conferences", .type = CF_CONFIG_INT, FIELD(max_live_conferences),
+     .def = "10000", .min = 0, .max = 100000000, .meta = "N",
+     .help = "Live conferences one project may have (429 beyond); 0: no cap."},
+    {.name = "max_live_participants", .type = CF_CONFIG_INT, FIELD(max_live_participants),
+     .def = "50000", .min = 0, .max = 100000000, .meta = "N",
+     .help = "Live participants one project may have (429 beyond); 0: no cap."},
     {.name = "tls_listen", .type = CF_CONFIG_STRING, FIELD(tls_listen),
      .def = "127.0.0.1:8443", .meta = "ADDR:PORT",
      .help = "Address and port of the HTTPS listener (used when tls_cert is set)."},

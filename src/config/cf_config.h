@@ -45,6 +45,11 @@ struct cf_config {
     char more_info_base[256];/* default "https://developer.signalwire.com/compatibility-api/reference/error-codes" */
     char durability[16];     /* "normal" (default) or "full" */
     char dev_project[1024];  /* path of a file; when set, serve creates a development project on first start and writes its credentials there; default "" */
+    char metrics_listen[128]; /* separate /metrics listener, "" = on the API listener */
+    int  rate_limit;         /* requests/s per project, 0 = none */
+    int  rate_burst;         /* bucket size, 0 = rate_limit */
+    int  max_live_conferences;  /* per project, 0 = none */
+    int  max_live_participants; /* per project, 0 = none */
     char tls_listen[128];    /* HTTPS listener, default 127.0.0.1:8443 */
     char tls_cert[1024];     /* PEM chain; "" = no HTTPS */
     char tls_key[1024];      /* PEM key */

@@ -408,6 +408,13 @@ static int find_or_create_conference(struct cf_core *c, const char *project_id, 
     if (rc != CF_ENOTFOUND) return rc;
     if (cf_id_is_uuid(key))
         return cf_err_set(err, CF_ENOTFOUND, "The requested conference %s was not found", key);
+    if (c->max_live_conferences > 0) {
+        int64_t nconf = 0, npart = 0;
+        if ((rc = st->ops->count_live(st, project_id, &nconf, &npart))) return rc;
+        if (nconf >= c->max_live_conferences)
+            return cf_err_set(err, CF_ELIMIT, "The project has %lld live conferences, its cap",
+                              (long long)nconf);
+    }
     memset(conf, 0, sizeof *conf);
     cf_id_uuid(conf->sid);
     cf_str_copy(conf->project_id, sizeof conf->project_id, project_id);
@@ -446,6 +453,15 @@ int cf_core_participant_create(struct cf_core *c, const char *project_id, const 
     if ((rc = find_or_create_conference(c, project_id, conf_key, pc, now, &conf, err))) {
         if (rc == CF_EEXIST) rc = CF_ESTORE; /* a racing create: the lock makes this rare */
         goto rollback;
+    }
+    if (c->max_live_participants > 0) {
+        int64_t nconf = 0, npart = 0;
+        if ((rc = st->ops->count_live(st, project_id, &nconf, &npart))) goto rollback;
+        if (npart >= c->max_live_participants) {
+            rc = cf_err_set(err, CF_ELIMIT, "The project has %lld live participants, its cap",
+                            (long long)npart);
+            goto rollback;
+        }
     }
     memset(out, 0, sizeof *out);
     cf_id_uuid(out->call_sid);

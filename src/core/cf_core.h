@@ -37,6 +37,8 @@ struct cf_core {
     void (*kick)(void *ud);
     void *kick_ud;
     bool kicked;             /* set by a use-case, cleared by cf_core_after_commit */
+    int max_live_conferences;  /* per project; 0 = no cap */
+    int max_live_participants; /* per project; 0 = no cap */
 };
 
 struct cf_conf_update {

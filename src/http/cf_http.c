@@ -110,6 +110,7 @@ static enum MHD_Result send_resp(struct cf_http *h, struct MHD_Connection *con, 
                                                                     : "application/json");
     MHD_add_response_header(mr, "X-Request-Id", c->req.id);
     if (r->extra_name && r->extra_value) MHD_add_response_header(mr, r->extra_name, r->extra_value);
+    if (r->retry_after[0]) MHD_add_response_header(mr, "Retry-After", r->retry_after);
     {
         const char *conn = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Connection");
         if (conn && strcasestr(conn, "close")) MHD_add_response_header(mr, "Connection", "close");
@@ -191,13 +192,15 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 {
     struct cf_http *h = cls;
     struct ctx *c = *con_cls;
+    int64_t us;
     (void)con;
     if (!c) return;
+    us = cf_time_monotonic_us() - c->req.start_us;
+    if (h->opts.on_done && c->status) h->opts.on_done(h->opts.on_done_ud, &c->req, c->status, us);
     cf_log(CF_LOG_INFO, c->req.id,
            "msg=access method=%s path=\"%s\" route=%s status=%d bytes=%zu us=%lld project=%s%s",
            c->req.method_str ? c->req.method_str : "-", c->req.path,
-           c->req.route ? c->req.route : "-", c->status, c->resp_len,
-           (long long)(cf_time_monotonic_us() - c->req.start_us),
+           c->req.route ? c->req.route : "-", c->status, c->resp_len, (long long)us,
            c->req.project_id ? c->req.project_id : "-",
            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
     cf_buf_cleanup(&c->body);

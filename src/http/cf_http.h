@@ -40,6 +40,7 @@ struct cf_req {
     int64_t start_us;           /* monotonic */
     const char *project_id;     /* set by the handler once authenticated, for the access log */
     const char *route;          /* set by the handler, for the access log */
+    int route_id;               /* set by the handler, for metrics */
 };
 
 struct cf_resp {
@@ -50,6 +51,7 @@ struct cf_resp {
     const char *extra_value;
     int fd;                     /* >= 0: send this file instead of body (taken) */
     uint64_t fd_size;           /* bytes of fd to send */
+    char retry_after[16];       /* "" or the Retry-After header's value */
 };
 
 /* Handles one complete request on a worker thread. */
@@ -66,6 +68,9 @@ struct cf_http_opts {
     cf_http_handler handler;
     void *handler_ud;
     bool tls;                   /* serve HTTPS with the certificate of cf_tls.h */
+    /* Told of every finished request (any thread); may be NULL. */
+    void (*on_done)(void *ud, const struct cf_req *req, int status, int64_t us);
+    void *on_done_ud;
 };
 
 struct cf_http;

@@ -86,6 +86,7 @@ const char *const cf_sqlite_migrations[] = {
     "  from_addr, to_addr, CASE WHEN live = 1 THEN status ELSE call_status END AS status,"
     "  'outbound-api' AS direction, joined_at AS start_time, left_at AS end_time,"
     "  date_created, date_updated FROM participants;"
+    "CREATE INDEX participants_live ON participants(project_id) WHERE live = 1;"
     "CREATE UNIQUE INDEX participants_live_label ON participants(conference_sid, label)"
     "  WHERE live = 1 AND label IS NOT NULL;"
 

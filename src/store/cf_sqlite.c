@@ -70,6 +70,9 @@ enum stmt_id {
     S_OUT_GET,
     S_OUT_REDELIVER,
     S_OUT_PENDING,
+    S_OUT_FAILED,
+    S_LIVE_CONF,
+    S_LIVE_PART,
     S_EVENT_APPEND,
     S_EVENT_COUNT,
     S_IDEM_GET,
@@ -199,6 +202,11 @@ static const char *const stmt_sql[S_COUNT] = {
                         " WHERE project_id = ?1 AND sid = ?2 AND url IS NOT NULL"
                         " AND state IN ('delivered', 'failed')",
     [S_OUT_PENDING] = "SELECT count(*) FROM outbox WHERE state = 'pending'",
+    [S_OUT_FAILED] = "SELECT count(*) FROM outbox WHERE state = 'failed'",
+    [S_LIVE_CONF] = "SELECT count(*) FROM conferences WHERE status <> 'completed'"
+                    " AND (?1 IS NULL OR project_id = ?1)",
+    [S_LIVE_PART] = "SELECT count(*) FROM participants WHERE live = 1"
+                    " AND (?1 IS NULL OR project_id = ?1)",
     [S_EVENT_APPEND] = "INSERT INTO outbox(project_id, conference_sid, seq, name, url, method,"
                        " params, state, next_attempt_at, created, sid, call_sid)"
                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
@@ -1382,6 +1390,34 @@ static int sq_outbox_pending_count(struct cf_store *base, int64_t *n)
     return rc;
 }
 
+static int count_one(struct sqlite_store *s, enum stmt_id id, const char *project_id, int64_t *n)
+{
+    sqlite3_stmt *st = stmt(s, id);
+    int rc;
+    if (id == S_LIVE_CONF || id == S_LIVE_PART) bind_text(st, 1, project_id);
+    rc = step_row(s, st, "count");
+    if (rc == 1) {
+        *n = sqlite3_column_int64(st, 0);
+        rc = 0;
+    }
+    done(st);
+    return rc;
+}
+
+static int sq_count_live(struct cf_store *base, const char *project_id, int64_t *conferences,
+                         int64_t *participants)
+{
+    struct sqlite_store *s = S(base);
+    int rc = count_one(s, S_LIVE_CONF, project_id, conferences);
+    if (!rc) rc = count_one(s, S_LIVE_PART, project_id, participants);
+    return rc;
+}
+
+static int sq_outbox_failed_count(struct cf_store *base, int64_t *n)
+{
+    return count_one(S(base), S_OUT_FAILED, NULL, n);
+}
+
 /* ---- idempotency ---- */
 
 static int sq_idem_get(struct cf_store *base, const char *project_id, const char *key,
@@ -1483,6 +1519,8 @@ static const struct cf_store_ops sqlite_ops = {
     .outbox_get = sq_outbox_get,
     .outbox_redeliver = sq_outbox_redeliver,
     .outbox_pending_count = sq_outbox_pending_count,
+    .outbox_failed_count = sq_outbox_failed_count,
+    .count_live = sq_count_live,
     .event_append = sq_event_append,
     .event_count = sq_event_count,
     .idem_get = sq_idem_get,

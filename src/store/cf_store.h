@@ -204,6 +204,11 @@ struct cf_store_ops {
     int (*outbox_redeliver)(struct cf_store *st, const char *project_id, const char *sid,
                             int64_t now);
     int (*outbox_pending_count)(struct cf_store *st, int64_t *n);
+    /* live counts: of one project (project_id) or of all (NULL) */
+    int (*count_live)(struct cf_store *st, const char *project_id, int64_t *conferences,
+                      int64_t *participants);
+    /* events given up (state failed), all projects */
+    int (*outbox_failed_count)(struct cf_store *st, int64_t *n);
 
     /* announcements */
     int (*ann_insert)(struct cf_store *st, const struct cf_ann_row *an);

@@ -269,6 +269,12 @@ static void record_result(struct cf_webhook *w, struct job *j, int http, const c
         r.state = "pending";
         r.next_attempt_at = now + cf_webhook_backoff_us(r.attempts, jitter(w));
     }
+    if (w->opts.metrics)
+        atomic_fetch_add_explicit(ok ? &w->opts.metrics->deliveries_ok
+                                     : strcmp(r.state, "failed") == 0
+                                           ? &w->opts.metrics->deliveries_given_up
+                                           : &w->opts.metrics->deliveries_failed,
+                                  1, memory_order_relaxed);
     if (w->st->ops->outbox_result(w->st, &r))
         cf_log(CF_LOG_ERROR, NULL, "msg=\"cannot record a delivery\" event=%s", j->ev.sid);
     cf_log(ok ? CF_LOG_INFO : CF_LOG_WARN, NULL,

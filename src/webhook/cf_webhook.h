@@ -17,6 +17,7 @@
 #define CF_WEBHOOK_H
 
 #include "../base/cf_err.h"
+#include "../base/cf_metrics.h"
 #include "../engine/cf_engine.h"
 #include "../store/cf_store.h"
 #include "cf_guard.h"
@@ -29,6 +30,7 @@ struct cf_webhook_opts {
     const char *base_url;          /* borrowed */
     int retry_for_s;               /* give an event up after this long */
     const char *user_agent;        /* borrowed */
+    struct cf_metrics *metrics;    /* borrowed, may be NULL */
 };
 
 struct cf_webhook;

@@ -230,55 +230,114 @@ def test_date_created_filters(confab, project):
 
 # ---- pause / resume / stop ---------------------------------------------------------------------------------
 
-def pause_resume_stop(confab, project, behavior):
-    sid, _, rec = recorded_conference(confab, project)
-    rs = rec["sid"]
-    got = set_status(confab, sid, rs, project, Status="paused", PauseBehavior=behavior)
-    check_recording(got, project, sid, status="paused")
-    assert confab.fetch_recording(sid, rs, project)["status"] == "paused"
+def post_status(confab, conf, sid, **params):
+    return confab.post(confab.rec_path(conf, sid), data=params)
+
+
+@pytest.fixture(scope="module")
+def timeline(confab):
+    """One shared real-time run for the duration tests (so the deliberate spans are paid once):
+
+    t=0  pause `skip` (PauseBehavior=skip), `silence` (=silence), `default` (none) and `end-paused` (=skip);
+         `ended` keeps recording
+    t=2  resume `skip` and `silence`; stop `default`; end the conference of `end-paused`
+    t=3  stop `skip` and `silence`, then try to resume them (must be 400/10000); end the conference of `ended`
+    Returns {case: {"sid", "rec", "responses": {step: Response}, "done": the completed recording}}.
+    """
+    cases = {}
+    for case in ("skip", "silence", "default", "end-paused", "ended"):
+        sid, _, rec = recorded_conference(confab)
+        cases[case] = {"sid": sid, "rec": rec, "responses": {}}
+
+    def do(case, step, **params):
+        c = cases[case]
+        c["responses"][step] = post_status(confab, c["sid"], c["rec"]["sid"], **params)
+
+    do("skip", "pause", Status="paused", PauseBehavior="skip")
+    do("silence", "pause", Status="paused", PauseBehavior="silence")
+    do("default", "pause", Status="paused")
+    do("end-paused", "pause", Status="paused", PauseBehavior="skip")
+    for case in ("skip", "silence", "default"):
+        c = cases[case]
+        c["responses"]["fetch-paused"] = confab.get(confab.rec_path(c["sid"], c["rec"]["sid"]))
     time.sleep(2)  # the paused span
-    got = set_status(confab, sid, rs, project, Status="in-progress")
-    check_recording(got, project, sid, status="in-progress")
+    do("skip", "resume", Status="in-progress")
+    do("silence", "resume", Status="in-progress")
+    do("default", "stop", Status="stopped")
+    cases["end-paused"]["responses"]["end"] = confab.post(confab.conf_path(cases["end-paused"]["sid"]),
+                                                           data={"Status": "completed"})
     time.sleep(1)  # recorded again
-    got = set_status(confab, sid, rs, project, Status="stopped")
-    assert got["status"] == "stopped", got
-    # Once stopped, nothing more: 400/10000.
-    assert_error(confab.post(confab.rec_path(sid, rs, project), project=project, data={"Status": "in-progress"}),
-                 400, 10000)
-    done = confab.wait_recording_status(sid, rs, "completed", project)
-    check_recording(done, project, sid, status="completed")
+    for case in ("skip", "silence"):
+        do(case, "stop", Status="stopped")
+        do(case, "resume-after-stop", Status="in-progress")
+    cases["ended"]["responses"]["end"] = confab.post(confab.conf_path(cases["ended"]["sid"]),
+                                                     data={"Status": "completed"})
+    for c in cases.values():
+        c["done"] = confab.wait_recording_status(c["sid"], c["rec"]["sid"], "completed")
+    yield cases
+    for c in cases.values():
+        if confab.fetch_conference(c["sid"])["status"] != "completed":
+            confab.end_conference(c["sid"])
+
+
+def check_steps(case, project, expect):
+    for step, status in expect.items():
+        r = case["responses"][step]
+        assert r.status_code == 200, f"{step}: {describe(r)}"
+        check_recording(r.json(), project, case["sid"], status=status)
+
+
+def check_done(confab, case, project):
+    done = case["done"]
+    check_recording(done, project, case["sid"], status="completed")
     assert done["end_time"] is not None
     assert parse_rfc2822(done["end_time"]) >= parse_rfc2822(done["start_time"])
-    assert confab.fetch_conference(sid, project)["status"] == "in-progress", "stopping does not end the conference"
-    return sid, done
-
-
-def test_pause_skip_leaves_the_pause_out(confab, project):
-    sid, done = pause_resume_stop(confab, project, "skip")
-    assert 0 <= done["duration"] <= 2, f"about 1 s recorded outside the 2 s skipped pause: {done}"
     check_wav(get_wav(confab, done, project), done["duration"])
+    return done
+
+
+@pytest.mark.parametrize("behavior", ["skip", "silence"])
+def test_pause_resume_stop(confab, project, timeline, behavior):
+    case = timeline[behavior]
+    check_steps(case, project, {"pause": "paused", "fetch-paused": "paused", "resume": "in-progress",
+                                "stop": "stopped"})
+    assert_error(case["responses"]["resume-after-stop"], 400, 10000)
+    done = check_done(confab, case, project)
+    if behavior == "skip":
+        assert 0 <= done["duration"] <= 2, f"about 1 s recorded outside the 2 s skipped pause: {done}"
+    else:
+        assert 2 <= done["duration"] <= 4, f"about 3 s with the 2 s paused span as silence: {done}"
     for status in ("paused", "in-progress", "stopped"):
-        assert_error(confab.post(confab.rec_path(sid, done["sid"], project), project=project,
-                                 data={"Status": status}), 400, 10000)
-    confab.end_conference(sid, project)
-    assert confab.fetch_recording(sid, done["sid"], project)["duration"] == done["duration"]
+        assert_error(post_status(confab, case["sid"], done["sid"], Status=status), 400, 10000)
+    assert confab.fetch_conference(case["sid"])["status"] == "in-progress", "stopping does not end the conference"
+    confab.end_conference(case["sid"])
+    assert confab.fetch_recording(case["sid"], done["sid"])["duration"] == done["duration"], \
+        "ending the conference leaves a finished recording alone"
 
 
-def test_pause_silence_counts_the_pause(confab, project):
-    sid, done = pause_resume_stop(confab, project, "silence")
-    assert 2 <= done["duration"] <= 4, f"about 3 s with the 2 s paused span as silence: {done}"
-    check_wav(get_wav(confab, done, project), done["duration"])
-    confab.end_conference(sid, project)
+def test_pause_default_behavior_is_silence(confab, project, timeline):
+    case = timeline["default"]
+    check_steps(case, project, {"pause": "paused", "fetch-paused": "paused", "stop": "stopped"})
+    done = check_done(confab, case, project)
+    assert 1 <= done["duration"] <= 3, f"the 2 s pause counts with the default PauseBehavior: {done}"
 
 
-def test_pause_default_behavior_is_silence(confab, project):
-    sid, _, rec = recorded_conference(confab, project)
-    set_status(confab, sid, rec["sid"], project, Status="paused")
-    time.sleep(1.5)  # the paused span: 0 s with skip, about 1.5 s with silence
-    set_status(confab, sid, rec["sid"], project, Status="stopped")
-    done = confab.wait_recording_status(sid, rec["sid"], "completed", project)
-    assert 1 <= done["duration"] <= 2, f"the 1.5 s pause counts with the default PauseBehavior: {done}"
-    confab.end_conference(sid, project)
+def test_ending_while_paused_with_skip(confab, project, timeline):
+    case = timeline["end-paused"]
+    check_steps(case, project, {"pause": "paused"})
+    assert case["responses"]["end"].status_code == 200, describe(case["responses"]["end"])
+    done = check_done(confab, case, project)
+    assert 0 <= done["duration"] <= 1, f"nearly everything was a skipped pause: {done}"
+
+
+def test_ending_the_conference_completes_the_recording(confab, project, timeline):
+    case = timeline["ended"]
+    assert case["responses"]["end"].status_code == 200, describe(case["responses"]["end"])
+    done = check_done(confab, case, project)
+    assert 2 <= done["duration"] <= 4, f"about 3 s were recorded: {done}"
+    # Recordings outlive their conference in the list, and cannot change any more.
+    assert [x["sid"] for x in confab.list_recordings(case["sid"])["recordings"]] == [done["sid"]]
+    assert_error(post_status(confab, case["sid"], done["sid"], Status="paused"), 400, 10000)
 
 
 @pytest.mark.parametrize("data,name", [
@@ -295,20 +354,6 @@ def test_bad_update_is_400(confab, project, data, name):
     confab.end_conference(sid, project)
 
 
-def test_ending_the_conference_completes_the_recording(confab, project):
-    sid, _, rec = recorded_conference(confab, project)
-    time.sleep(1)  # recorded span
-    confab.end_conference(sid, project)
-    done = confab.wait_recording_status(sid, rec["sid"], "completed", project)
-    check_recording(done, project, sid, status="completed")
-    assert 1 <= done["duration"] <= 2, f"about 1 s was recorded: {done}"
-    check_wav(get_wav(confab, done, project), done["duration"])
-    # Recordings outlive their conference in the list.
-    assert [x["sid"] for x in confab.list_recordings(sid, project)["recordings"]] == [rec["sid"]]
-    assert_error(confab.post(confab.rec_path(sid, rec["sid"], project), project=project,
-                             data={"Status": "paused"}), 400, 10000)
-
-
 def test_last_participant_leaving_completes_the_recording(confab, project):
     sid, parts, rec = recorded_conference(confab, project)
     for p in parts:
@@ -316,16 +361,6 @@ def test_last_participant_leaving_completes_the_recording(confab, project):
     confab.wait_conference_status(sid, "completed", project=project)
     done = confab.wait_recording_status(sid, rec["sid"], "completed", project)
     assert type(done["duration"]) is int
-
-
-def test_ending_while_paused_with_skip(confab, project):
-    sid, _, rec = recorded_conference(confab, project)
-    set_status(confab, sid, rec["sid"], project, Status="paused", PauseBehavior="skip")
-    time.sleep(2)
-    confab.end_conference(sid, project)
-    done = confab.wait_recording_status(sid, rec["sid"], "completed", project)
-    assert 0 <= done["duration"] <= 1, f"nearly everything was a skipped pause: {done}"
-    check_wav(get_wav(confab, done, project), done["duration"])
 
 
 # ---- the audio -----------------------------------------------------------------------------------------------

@@ -74,7 +74,8 @@ def test_every_participant_event_in_order(confab, receiver):
         confab, receiver, events="start end join leave mute hold modify", first={"Label": "host"})
     g, h = guest["call_sid"], host["call_sid"]
     for params in ({"Muted": "true"}, {"Muted": "false"}, {"Hold": "true"}, {"Hold": "false"},
-                   {"BeepOnExit": "false"}, {"EndConferenceOnExit": "true"}):
+                   {"BeepOnExit": "false"}, {"EndConferenceOnExit": "true"}, {"CallSidToCoach": "host"},
+                   {"WaitUrl": receiver.url("wait.xml")}):
         r = confab.update_participant(sid, g, **params)
         assert r.status_code == 200, describe(r)
     confab.kick(sid, g)  # EndConferenceOnExit=true: ends the conference, the host leaves too
@@ -85,8 +86,8 @@ def test_every_participant_event_in_order(confab, receiver):
     names = [p["StatusCallbackEvent"] for p in got]
     assert sorted(names[:3]) == ["conference-start", "participant-join", "participant-join"], names
     assert names[3:] == ["participant-mute", "participant-unmute", "participant-hold", "participant-unhold",
-                         "participant-modify", "participant-modify", "participant-leave", "participant-leave",
-                         "conference-end"], names
+                         "participant-modify", "participant-modify", "participant-modify", "participant-modify",
+                         "participant-leave", "participant-leave", "conference-end"], names
     s = seqs(got)
     assert s == sorted(set(s)), f"SequenceNumbers not strictly increasing: {s}"
 
@@ -107,12 +108,13 @@ def test_every_participant_event_in_order(confab, receiver):
         by.setdefault(p["StatusCallbackEvent"], []).append(p)
     assert by["participant-mute"][0]["Muted"] == "true" and by["participant-unmute"][0]["Muted"] == "false"
     assert by["participant-hold"][0]["Hold"] == "true" and by["participant-unhold"][0]["Hold"] == "false"
-    m1, m2 = by["participant-modify"]
-    assert m1["CallSid"] == g and m1["EndConferenceOnExit"] == "false", m1
-    assert m2["CallSid"] == g and m2["EndConferenceOnExit"] == "true", m2
-    for p in got[3:9]:
-        assert p["CallSid"] == g, p
-        assert p["Coaching"] == "false" and p["StartConferenceOnEnter"] == "true", p
+    m1, m2, m3, m4 = by["participant-modify"]  # BeepOnExit, EndConferenceOnExit, Coaching, WaitUrl
+    assert m1["EndConferenceOnExit"] == "false" and m1["Coaching"] == "false", m1
+    assert m2["EndConferenceOnExit"] == "true" and m2["Coaching"] == "false", m2
+    assert m3["EndConferenceOnExit"] == "true" and m3["Coaching"] == "true", m3
+    assert m4["Coaching"] == "true", m4
+    for p in got[3:11]:
+        assert p["CallSid"] == g and p["StartConferenceOnEnter"] == "true", p
     l1, l2 = by["participant-leave"]
     assert l1["CallSid"] == g and l1["ReasonParticipantLeft"] == "participant_updated_via_api", l1
     assert l2["CallSid"] == h and l2["ReasonParticipantLeft"] == "moderator_ended_conference", l2
@@ -332,13 +334,14 @@ def test_receiver_failing_twice_gets_the_event_three_times_then_the_next(confab,
 
 
 def test_order_under_concurrent_changes(confab, receiver):
-    sid, name, parts = callback_conference(confab, receiver, n=5, events="join leave mute end")
+    # (a conference's backlog drains at a few events a second, so the subscription is kept small)
+    sid, name, parts = callback_conference(confab, receiver, n=5, events="mute end")
     base, auth = confab.base, confab.a.auth
     errors = []
 
     def flip(call):
         with requests.Session() as s:
-            for i in range(6):
+            for i in range(4):
                 r = s.post(base + confab.part_path(sid, call), auth=auth, timeout=15,
                            data={"Muted": "true" if i % 2 == 0 else "false"})
                 if r.status_code != 200:
@@ -368,12 +371,11 @@ def test_order_under_concurrent_changes(confab, receiver):
     counts = {}
     for p in got:
         counts[p["StatusCallbackEvent"]] = counts.get(p["StatusCallbackEvent"], 0) + 1
-    assert counts == {"participant-join": 5, "participant-mute": 15, "participant-unmute": 15,
-                      "participant-leave": 5, "conference-end": 1}, counts
+    assert counts == {"participant-mute": 10, "participant-unmute": 10, "conference-end": 1}, counts
     for part in parts:
         mine = [p for p in got if p.get("CallSid") == part["call_sid"] and "mute" in p["StatusCallbackEvent"]]
-        assert [p["StatusCallbackEvent"] for p in mine] == ["participant-mute", "participant-unmute"] * 3, mine
-        assert [p["Muted"] for p in mine] == ["true", "false"] * 3, mine
+        assert [p["StatusCallbackEvent"] for p in mine] == ["participant-mute", "participant-unmute"] * 2, mine
+        assert [p["Muted"] for p in mine] == ["true", "false"] * 2, mine
     check_delivery(confab, hits[:3], receiver.url("cb"))
 
 
@@ -496,17 +498,20 @@ def test_loopback_and_private_destinations_are_refused_by_default(confab_bin, tm
                 "http://192.168.0.1/cb"]
         sids = []
         for url in urls:
-            a = api.participant(unique_name("guard"), ConferenceStatusCallback=url,
-                                ConferenceStatusCallbackEvent="join")
+            name = unique_name("guard")
+            a = api.participant(name, ConferenceStatusCallback=url, ConferenceStatusCallbackEvent="join")
+            api.participant(name)  # its join is tried once the first one is given up
             sids.append(a["conference_sid"])
         for sid, url in zip(sids, urls):
-            log = wait_for(lambda: (lambda l: [e for e in l if e["status"] == "failed"])(api.events(sid)),
-                           what=f"the join event for {url} given up")
-            [e] = log
-            assert e["event"] == "participant-join" and e["url"] == url, e
-            assert e["attempts"] >= 1 and e["last_error"], e
-            assert REFUSAL.search(e["last_error"]), f"last_error does not mention the refusal: {e}"
-            assert e["date_done"] is not None and e["next_attempt"] is None, e
+            log = wait_for(lambda: (lambda l: len([e for e in l if e["status"] == "failed"]) == 2 and l)(
+                api.events(sid)), what=f"both join events for {url} given up")
+            log = [e for e in log if e["status"] != "none"]
+            assert len(log) == 2, log
+            for e in log:
+                assert e["event"] == "participant-join" and e["url"] == url, e
+                assert e["attempts"] >= 1 and e["last_error"], e
+                assert REFUSAL.search(e["last_error"]), f"last_error does not mention the refusal: {e}"
+                assert e["date_done"] is not None and e["next_attempt"] is None, e
         time.sleep(0.3)
         assert receiver.got() == [] and receiver.strays == [], \
             f"a refused destination was reached: {receiver.got()} {receiver.strays}"

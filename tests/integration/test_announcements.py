@@ -1,0 +1,251 @@
+"""Announcements (issue 4, Build 5 and 6; spec part 0 "Announcements", §8.2): `AnnounceUrl` returns at once,
+then the server fetches it (AnnounceMethod POST by default or GET, with the documented parameters, signed),
+plays audio or cXML (<Play loop>, <Say>, <Pause length>, <Redirect>; other verbs skipped) for its real
+duration through the simulated engine, and reports `announcement-end` or `announcement-fail` with
+`ReasonAnnouncementFailed` to a conference callback subscribed with `announcement`. `Status=completed`
+together with `AnnounceUrl` plays the announcement, then ends the conference (a confab extension).
+
+The fetch time-out case (30 s) is not tested here: too slow for the suite."""
+
+import time
+
+import pytest
+
+from confab_helpers import DEFAULT_FROM, DEFAULT_TO, describe, wait_for
+from webhook_receiver import (FORM, callback_conference, check_conference_event, check_signed, cxml,  # noqa: F401
+                              mp3_bytes, receiver, wav_bytes)
+
+CONF_PARAMS = {"AccountSid", "ApiVersion", "ConferenceSid", "FriendlyName"}
+PART_PARAMS = {"CallSid", "CallStatus", "From", "To", "Direction"}
+
+
+def announce(confab, sid, **params):
+    t0 = time.monotonic()
+    r = confab.post(confab.conf_path(sid), data=params)
+    took = time.monotonic() - t0
+    assert r.status_code == 200, describe(r)
+    assert r.json()["sid"] == sid, describe(r)
+    return r, took
+
+
+def check_fetch(confab, hit, sid, name, url, method="POST", participant=None):
+    """The announce fetch: the method, the parameters (query for GET, form for POST), signed."""
+    assert hit.method == method, f"{hit} (want {method})"
+    if method == "POST":
+        assert hit.content_type == FORM, hit.headers.get("Content-Type")
+        params = dict(hit.form)
+    else:
+        assert hit.body == b"", hit.body[:200]
+        params = dict(hit.query)
+    want = CONF_PARAMS | (PART_PARAMS if participant else set())
+    assert want <= set(params), f"announce fetch lacks {sorted(want - set(params))}: {params}"
+    assert params["AccountSid"] == confab.a.id and params["ApiVersion"] == "2010-04-01", params
+    assert params["ConferenceSid"] == sid and params["FriendlyName"] == name, params
+    if participant:
+        assert params["CallSid"] == participant["call_sid"], params
+        assert params["CallStatus"] == "in-progress" and params["Direction"] == "outbound-api", params
+        assert params["From"] == DEFAULT_FROM and params["To"] == DEFAULT_TO, params
+    else:
+        assert "CallSid" not in params, f"a conference-wide announcement names no call: {params}"
+    check_signed(hit, confab.a.signing_key, url)
+    return params
+
+
+def check_outcome(confab, p, sid, name, url, event="announcement-end", call=None):
+    check_conference_event(p, confab.a, sid, name, event, call=call)
+    assert p.get("AnnounceUrl") == url, f"AnnounceUrl {p.get('AnnounceUrl')!r}, want {url!r}: {p}"
+    if event == "announcement-end":
+        assert "ReasonAnnouncementFailed" not in p, p
+    return p
+
+
+def test_announce_returns_at_once_then_fetches_with_post_and_plays_the_wav(confab, receiver):
+    receiver.set("slow.wav", delay=3, body=wav_bytes(2), content_type="audio/wav")
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("slow.wav")
+    r, took = announce(confab, sid, AnnounceUrl=url)
+    assert took < 1.0, f"the REST call waited {took:.2f}s for the fetch"
+    assert r.json()["status"] == "in-progress", describe(r)
+    [fetch] = receiver.wait("slow.wav")
+    check_fetch(confab, fetch, sid, name, url)
+    [end] = receiver.wait("cb", pred=lambda h: h.params.get("StatusCallbackEvent") == "announcement-end",
+                          timeout=15)
+    check_outcome(confab, end.params, sid, name, url)
+    fetch_answered = wait_for(lambda: fetch.answered, what="the WAV sent")
+    played = end.arrived - fetch_answered
+    assert played >= 1.8, f"a 2-second WAV ended {played:.2f}s after it was fetched"
+    assert played < 8, f"a 2-second WAV ended {played:.2f}s after it was fetched"
+    assert receiver.events("cb") == ["announcement-end"]
+    check_signed(end, confab.a.signing_key, receiver.url("cb"))
+
+
+def test_announce_with_get_puts_the_params_in_the_query(confab, receiver):
+    receiver.set("get.wav", body=wav_bytes(0.3), content_type="audio/x-wav")
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("get.wav?campaign=spring")
+    announce(confab, sid, AnnounceUrl=url, AnnounceMethod="GET")
+    [fetch] = receiver.wait("get.wav")
+    params = check_fetch(confab, fetch, sid, name, url, method="GET")
+    assert params["campaign"] == "spring", f"the URL's own query is kept: {fetch.raw_path}"
+    p = receiver.wait_event("cb", "announcement-end")[0]
+    check_outcome(confab, p, sid, name, url)
+
+
+def test_participant_announcement(confab, receiver):
+    receiver.set("p.mp3", body=mp3_bytes(0.5), content_type="audio/mpeg")
+    sid, name, [a, b] = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("p.mp3")
+    t0 = time.monotonic()
+    r = confab.update_participant(sid, b["call_sid"], AnnounceUrl=url)
+    assert r.status_code == 200 and time.monotonic() - t0 < 1.0, describe(r)
+    assert r.json()["call_sid"] == b["call_sid"], describe(r)
+    [fetch] = receiver.wait("p.mp3")
+    check_fetch(confab, fetch, sid, name, url, participant=b)
+    p = receiver.wait_event("cb", "announcement-end")[0]
+    check_outcome(confab, p, sid, name, url, call=b["call_sid"])
+
+
+def test_cxml_playlist_plays_in_order_for_its_length(confab, receiver):
+    receiver.set("dir/ann.xml", content_type="text/xml", body=cxml(
+        '<Say voice="woman" language="en-US">hello there</Say><Pause length="1"/>'
+        '<Dial>+15550000000</Dial><Play loop="2">clip.wav</Play><Hangup/>'))
+    receiver.set("dir/clip.wav", body=wav_bytes(0.8), content_type="audio/wav")
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("dir/ann.xml")
+    announce(confab, sid, AnnounceUrl=url)
+    [doc] = receiver.wait("dir/ann.xml")
+    check_fetch(confab, doc, sid, name, url)
+    [end] = receiver.wait("cb", pred=lambda h: h.params.get("StatusCallbackEvent") == "announcement-end",
+                          timeout=15)
+    check_outcome(confab, end.params, sid, name, url)
+    clips = receiver.got("dir/clip.wav")
+    assert clips, f"<Play>clip.wav</Play> was not fetched relative to the document: {receiver.got()}"
+    for h in clips:
+        check_signed(h, confab.a.signing_key, receiver.url("dir/clip.wav"))
+    played = end.arrived - doc.answered
+    # Say (2 words: at least 1 s) + Pause 1 s + 2 x 0.8 s of WAV; Dial and Hangup skipped
+    assert played >= 3.3, f"the playlist ended {played:.2f}s after the markup was fetched (want >= 3.6 s)"
+    assert played < 10, f"the playlist ended {played:.2f}s after the markup was fetched"
+    assert receiver.events("cb") == ["announcement-end"]
+
+
+def test_redirect_is_followed(confab, receiver):
+    receiver.set("r/one.xml", content_type="application/xml", body=cxml("<Redirect>two.xml</Redirect>"))
+    receiver.set("r/two.xml", content_type="text/xml", body=cxml('<Pause length="1"/>'))
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("r/one.xml")
+    announce(confab, sid, AnnounceUrl=url)
+    p = receiver.wait_event("cb", "announcement-end")[0]
+    check_outcome(confab, p, sid, name, url)
+    [two] = receiver.got("r/two.xml")
+    check_signed(two, confab.a.signing_key, receiver.url("r/two.xml"))
+    assert two.arrived >= receiver.got("r/one.xml")[0].arrived
+
+
+def test_redirect_loop_stops_after_five_hops(confab, receiver):
+    receiver.set("loop.xml", content_type="text/xml", body=cxml("<Redirect>loop.xml</Redirect>"))
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("loop.xml")
+    announce(confab, sid, AnnounceUrl=url)
+    p = receiver.wait_event("cb", "announcement-fail")[0]
+    check_outcome(confab, p, sid, name, url, event="announcement-fail")
+    assert p.get("ReasonAnnouncementFailed"), p
+    n = len(receiver.got("loop.xml"))
+    assert 2 <= n <= 6, f"a <Redirect> loop was fetched {n} times (at most 5 hops after the first fetch)"
+
+
+@pytest.mark.parametrize("rule,reason", [
+    ({"status": 404, "body": "nope"}, "http-404"),
+    ({"body": "hello", "content_type": "text/html"}, "invalid-markup"),
+    ({"body": "<Response><Say>hi</Response", "content_type": "text/xml"}, "invalid-markup"),
+    ({"body": b"this is not audio at all", "content_type": "audio/wav"}, "unsupported-media"),
+], ids=["404", "html", "malformed-xml", "not-audio"])
+def test_announcement_fail(confab, receiver, rule, reason):
+    receiver.set("bad", **rule)
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("bad")
+    announce(confab, sid, AnnounceUrl=url)
+    receiver.wait("bad")
+    p = receiver.wait_event("cb", "announcement-fail")[0]
+    check_outcome(confab, p, sid, name, url, event="announcement-fail")
+    assert p.get("ReasonAnnouncementFailed") == reason, f"want reason {reason!r}: {p}"
+    receiver.quiet("cb", 0.2)
+    assert receiver.events("cb") == ["announcement-fail"]
+    assert confab.fetch_conference(sid)["status"] == "in-progress", "a failed announcement ends nothing"
+
+
+HOSTILE = {
+    "doctype-entities": ('<?xml version="1.0"?><!DOCTYPE Response [<!ENTITY a "aaaaaaaaaa">'
+                         '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">'
+                         '<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]><Response><Say>&d;&d;&d;</Say></Response>'),
+    "external-entity": ('<?xml version="1.0"?><!DOCTYPE Response [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                        '<Response><Say>&x;</Say></Response>'),
+    "deep": "<Response>" + "<Pause>" * 200 + "</Pause>" * 200 + "</Response>",
+    "many-elements": "<Response>" + "<Hangup/>" * 5000 + "</Response>",
+    "huge": "<Response><!-- " + "x" * (1 << 20) + ' --><Pause length="1"/></Response>',
+}
+
+
+@pytest.mark.parametrize("kind", sorted(HOSTILE))
+def test_hostile_markup_fails_cleanly(confab, receiver, kind):
+    """Markup past the parser's caps (size, depth, element count) or with a DTD/entities is refused: the
+    announcement fails, nothing is expanded or loaded, and the server goes on (the session's sanitizer
+    check covers the rest)."""
+    receiver.set("evil.xml", content_type="text/xml", body=HOSTILE[kind])
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("evil.xml")
+    announce(confab, sid, AnnounceUrl=url)
+    p = receiver.wait_event("cb", "announcement-fail", timeout=10)[0]
+    check_outcome(confab, p, sid, name, url, event="announcement-fail")
+    assert p.get("ReasonAnnouncementFailed"), p
+    assert confab.fetch_conference(sid)["status"] == "in-progress"
+
+
+def test_hold_url_is_fetched_signed_with_get_by_default(confab, receiver):
+    receiver.set("hold.xml", content_type="text/xml", body=cxml('<Play loop="0">music.wav</Play>'))
+    receiver.set("music.wav", content_type="audio/wav", body=wav_bytes(0.5))
+    sid, name, [a, b] = confab.new_conference(participants=2)
+    url = receiver.url("hold.xml")
+    r = confab.update_participant(sid, b["call_sid"], Hold="true", HoldUrl=url)
+    assert r.status_code == 200 and r.json()["hold"] is True, describe(r)
+    [fetch] = receiver.wait("hold.xml")[:1]
+    assert fetch.method == "GET", f"HoldMethod defaults to GET (§8.3): {fetch}"
+    check_signed(fetch, confab.a.signing_key, url)
+    receiver.wait("music.wav")
+    r = confab.update_participant(sid, b["call_sid"], Hold="false")
+    assert r.status_code == 200 and r.json()["hold"] is False, describe(r)
+
+
+def test_wait_url_is_fetched_while_the_conference_waits(confab, receiver):
+    receiver.set("wait.xml", content_type="text/xml", body=cxml('<Pause length="1"/>'))
+    url = receiver.url("wait.xml")
+    sid, name, [a] = confab.new_conference(participants=1, WaitUrl=url, WaitMethod="POST")
+    [fetch] = receiver.wait("wait.xml")[:1]
+    assert fetch.method == "POST", fetch
+    check_signed(fetch, confab.a.signing_key, url)
+    assert confab.fetch_conference(sid)["status"] == "init"
+
+
+def test_status_completed_with_announce_plays_then_ends(confab, receiver):
+    receiver.set("bye.xml", content_type="text/xml", body=cxml('<Pause length="2"/>'))
+    sid, name, parts = callback_conference(confab, receiver, events="announcement end")
+    url = receiver.url("bye.xml")
+    r, took = announce(confab, sid, Status="completed", AnnounceUrl=url)
+    assert took < 1.0, f"the REST call waited {took:.2f}s"
+    assert confab.fetch_conference(sid)["status"] == "in-progress", "live until the announcement has played"
+    [doc] = receiver.wait("bye.xml")
+    check_fetch(confab, doc, sid, name, url)
+    answered = wait_for(lambda: doc.answered, what="the markup sent")
+    time.sleep(max(0.0, answered + 1.0 - time.monotonic()))
+    assert confab.fetch_conference(sid)["status"] == "in-progress", "ended before the 2 s Pause was played"
+    conf = confab.wait_conference_status(sid, "completed", timeout=10)
+    ended_after = time.monotonic() - answered
+    assert ended_after >= 1.8, f"ended {ended_after:.2f}s after the markup (a 2 s Pause)"
+    assert conf["reason_conference_ended"] == "conference-ended-via-api", conf
+    assert conf["call_sid_ending_conference"] is None, conf
+    receiver.wait_event("cb", "conference-end")
+    got = [h.params for h in receiver.quiet("cb", 0.2)]
+    assert [p["StatusCallbackEvent"] for p in got] == ["announcement-end", "conference-end"], got
+    check_outcome(confab, got[0], sid, name, url)
+    assert got[1]["ReasonConferenceEnded"] == "conference-ended-via-api", got[1]
+    assert confab.live_call_sids(sid) == set()
