@@ -75,10 +75,63 @@ run: deps
 	    --webhook-allow 127.0.0.0/8 $(ARGS)
 
 test: deps
-	@$(MAKE) --no-print-directory build/confab build/asan/confab build/asan/unit
+	@$(MAKE) --no-print-directory build/confab build/asan/confab build/asan/unit fuzz-replay
 	@tests/run
 
 clean:
 	rm -rf build
+
+# ---- fuzzing (see fuzz/README.md) ----------------------------------------
+#   make fuzz          libFuzzer targets (clang, ASan + UBSan) at build/fuzz/fuzz_<target>
+#   make fuzz-replay   gcc ASan + UBSan replayers at build/asan/replay_<target>, which run a
+#                      target over fuzz/regression/<target> and fuzz/corpus/<target> without
+#                      clang; `make test` builds them and tests/run runs them.
+FUZZ_TARGETS := form json route auth date pagetoken markup audio config sign
+FUZZ_CC      ?= clang
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -g -O1 -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -MMD -MP
+FUZZ_OBJ     := $(patsubst %.c,build/fuzz/obj/%.o,$(SRC))
+FUZZ_BINS    := $(addprefix build/fuzz/fuzz_,$(FUZZ_TARGETS))
+REPLAY_OBJ   := $(patsubst %,build/asan/fuzzobj/fuzz_%.o,$(FUZZ_TARGETS)) build/asan/fuzzobj/replay.o
+REPLAY_BINS  := $(addprefix build/asan/replay_,$(FUZZ_TARGETS))
+
+.PHONY: fuzz fuzz-deps fuzz-replay
+fuzz: fuzz-deps
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+fuzz-deps:
+	@scripts/deps.sh fuzz
+
+# Every module but main.c, instrumented for coverage; targets link what they use.
+build/fuzz/libconfab.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c build/fuzz/libconfab.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< \
+	    build/fuzz/libconfab.a $(PKG_LIBS)
+
+fuzz-replay: $(REPLAY_BINS)
+.SECONDARY: $(REPLAY_OBJ)
+
+# The sanitizer objects of build/asan/confab, without main.
+build/asan/libconfab.a: $(filter-out build/asan/obj/$(MAIN:.c=.o),$(ASAN_OBJ))
+	@rm -f $@
+	ar rcs $@ $^
+
+build/asan/fuzzobj/%.o: fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+build/asan/replay_%: build/asan/fuzzobj/replay.o build/asan/fuzzobj/fuzz_%.o build/asan/libconfab.a
+	$(CC) $(ASAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+-include $(FUZZ_OBJ:.o=.d) $(FUZZ_BINS:=.d) $(REPLAY_OBJ:.o=.d)
 
 -include $(REL_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -35,11 +35,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
         }                                                                                \
     } while (0)
 
-/* Returns a malloc'ed copy of exactly size bytes (never NULL). */
+/* Returns a malloc'ed copy of exactly size bytes, even for size 0 (then
+ * any read through it is an overflow for ASan). */
 static inline char *fuzz_dup(const uint8_t *data, size_t size)
 {
-    char *p = malloc(size ? size : 1);
-    if (!p) abort();
+    char *p = calloc(size, 1); /* calloc: gcc sees the bytes as written */
+    if (!p && size) abort();
     if (size) memcpy(p, data, size);
     return p;
 }

@@ -13,7 +13,7 @@
  * does. Each input's path is printed on stderr before it runs, so the
  * sanitizer or FUZZ_CHECK report of a failing input follows its name; the
  * process then dies (non-zero exit). On success prints
- * "replay <name>: N inputs ok" on stdout and exits 0; exits 2 on a usage or
+ * "<name>: N inputs ok" on stdout and exits 0; exits 2 on a usage or
  * I/O error.
  */
 #include <dirent.h>
@@ -132,6 +132,6 @@ int main(int argc, char **argv)
         else rc = run_dir(argv[i], &count);
         if (rc) return 2;
     }
-    printf("replay %s: %zu inputs ok\n", name, count);
+    printf("%s: %zu inputs ok\n", name, count);
     return 0;
 }

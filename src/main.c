@@ -182,7 +182,7 @@ static int load_config(struct cf_config *cfg, int argc, char **argv)
 static int open_store(const struct cf_config *cfg, struct cf_store **st)
 {
     struct cf_err err = {0, ""};
-    struct cf_store_opts so = {cfg->database, strcmp(cfg->durability, "full") == 0};
+    struct cf_store_opts so = {cfg->database, strcmp(cfg->durability, "full") == 0, NULL};
     if (cf_store_open(&so, true, st, &err)) {
         fprintf(stderr, "confab: %s\n", err.msg);
         return 1;
@@ -361,6 +361,7 @@ static int cmd_serve(int argc, char **argv)
     struct cf_http_opts ho;
     struct cf_engine_sim_opts so;
     struct cf_store_opts sto;
+    struct cf_store_sync *sync = NULL;
     char host[128], addr[INET6_ADDRSTRLEN], recdir[1100], base_url[300];
     int port, workers, rc = 1, sig = 0;
     bool help = false, dump = false;
@@ -386,6 +387,9 @@ static int cmd_serve(int argc, char **argv)
     }
     workers = cfg.workers > 0 ? cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (workers < 1) workers = 1;
+    /* With durability=full a worker waits for the disk after each write;
+     * more workers let more writes share one sync (group commit). */
+    if (cfg.workers == 0 && strcmp(cfg.durability, "full") == 0) workers = 32;
 
     /* block the signals before any thread starts, so that only sigwait sees them */
     sigemptyset(&set);
@@ -413,6 +417,12 @@ static int cmd_serve(int argc, char **argv)
     }
     sto.path = cfg.database;
     sto.durable_full = strcmp(cfg.durability, "full") == 0;
+    sto.sync = NULL;
+    if (sto.durable_full && cf_store_sync_create(cfg.database, &sync, &err)) {
+        fprintf(stderr, "confab: %s\n", err.msg);
+        return 1;
+    }
+    sto.sync = sync;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "confab: cannot initialise libcurl\n");
         return 1;
@@ -552,6 +562,7 @@ out:
     cf_store_pool_destroy(pool);
     if (engine_st) engine_st->ops->close(engine_st);
     if (st) st->ops->close(st);
+    cf_store_sync_destroy(sync);
     cf_ratelimit_destroy(rl);
     cf_free(metrics);
     cf_markup_cleanup();

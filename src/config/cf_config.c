@@ -908,8 +908,13 @@ out:
 static void dump_string(const char *z, FILE *out)
 {
     size_t len = strlen(z);
+    /* Only a '#' that starts the value or follows a blank starts a comment
+     * (apply_line); one inside a word needs no quotes, and quoting it broke
+     * values holding both quote characters (fuzz/regression/config). */
+    const char *hash = strchr(z, '#');
+    while (hash && hash != z && !is_blank(hash[-1])) hash = strchr(hash + 1, '#');
     int quote = len == 0 || is_blank(z[0]) || is_blank(z[len - 1]) ||
-                z[0] == '"' || z[0] == '\'' || strchr(z, '#');
+                z[0] == '"' || z[0] == '\'' || hash;
     if (!quote) fputs(z, out);
     else if (strchr(z, '"')) fprintf(out, "'%s'", z);
     else fprintf(out, "\"%s\"", z);

@@ -88,7 +88,6 @@ static int outbox_put(struct cf_core *c, struct cf_conference *conf, const char 
 {
     struct cf_event ev;
     memset(&ev, 0, sizeof ev);
-    cf_id_uuid(ev.sid);
     memcpy(ev.project_id, conf->project_id, sizeof ev.project_id);
     memcpy(ev.conference_sid, conf->sid, sizeof ev.conference_sid);
     if (call_sid) cf_str_copy(ev.call_sid, sizeof ev.call_sid, call_sid);
@@ -212,7 +211,7 @@ static int rec_event(struct cf_core *c, struct cf_conference *conf, const struct
     snprintf(n, sizeof n, "%lld", (long long)(r->duration_s >= 0 ? r->duration_s : 0));
     cf_str_form_add(&b, "RecordingDuration", n);
     cf_str_form_add(&b, "RecordingChannels", "1");
-    cf_str_form_add(&b, "RecordingSource", "StartConferenceRecordingAPI");
+    cf_str_form_add(&b, "RecordingSource", "Conference");
     cf_time_rfc2822(r->start_time, ts);
     cf_str_form_add(&b, "RecordingStartTime", ts);
     rc = outbox_put(c, conf, "recording-status", conf->rec_callback, conf->rec_callback_method,
@@ -783,8 +782,13 @@ static int with_participant(struct cf_core *c, const char *project_id, const cha
         goto rollback;
     }
     if ((rc = st->ops->part_get(st, project_id, conf.sid, key, false, &p))) goto rollback;
-    if ((rc = fn(c, &conf, &p, &a, &h, now, arg, err))) goto rollback;
-    if ((rc = st->ops->conf_update(st, &conf))) goto rollback;
+    {
+        enum cf_conf_status before = conf.status;
+        if ((rc = fn(c, &conf, &p, &a, &h, now, arg, err))) goto rollback;
+        /* most updates only advance the sequence number: write just that */
+        rc = conf.status != before ? st->ops->conf_update(st, &conf) : st->ops->conf_touch(st, &conf);
+        if (rc) goto rollback;
+    }
     if ((rc = st->ops->commit(st))) goto out;
     hangups_run(c, &h);
     if (out) *out = p;
@@ -852,7 +856,7 @@ static int do_update(struct cf_core *c, struct cf_conference *conf, struct cf_pa
         (rc = queue_fetch(c, conf, p, "wait", u->wait_url, u->wait_method, false, now)))
         return rc;
     p->date_updated = now;
-    if ((rc = c->st->ops->part_update(c->st, p))) return rc;
+    if ((rc = c->st->ops->part_update_flags(c->st, p))) return rc;
     if (p->muted != was_muted &&
         (rc = append_event(c, conf, CF_CEV_MUTE, p->muted ? "participant-mute" : "participant-unmute",
                            p, now, NULL)))

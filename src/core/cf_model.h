@@ -161,7 +161,6 @@ struct cf_announcement {
 
 /* One status-callback event for the outbox. params is form-encoded. */
 struct cf_event {
-    char sid[CF_UUID_SIZE];
     char project_id[CF_UUID_SIZE];
     char conference_sid[CF_UUID_SIZE];
     char call_sid[CF_UUID_SIZE];   /* "" for conference-wide events */

@@ -38,9 +38,9 @@ static const char *decode(struct cf_arena *a, const char *p, size_t len)
             lo = hexval(p[i + 2]);
             if (hi < 0 || lo < 0) return NULL;
             c = (char)(hi * 16 + lo);
-            if (c == '\0') return NULL;
             i += 2;
         }
+        if (c == '\0') return NULL; /* raw or %00: a NUL would cut the id short */
         out[n++] = c;
     }
     out[n] = '\0';

@@ -124,10 +124,11 @@ const char *const cf_sqlite_migrations[] = {
 
     /* The event outbox: every event of a conference in SequenceNumber order,
      * written in the transaction that caused it. state: pending (to
-     * deliver), delivered, failed (given up), none (nobody subscribed). */
+     * deliver), delivered, failed (given up), none (nobody subscribed). An
+     * event's sid is derived from its id (see cf_sqlite.c), which spares
+     * every insert a random-keyed index. */
     "CREATE TABLE outbox ("
     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    "  sid TEXT NOT NULL UNIQUE,"
     "  project_id TEXT NOT NULL,"
     "  conference_sid TEXT NOT NULL,"
     "  call_sid TEXT,"

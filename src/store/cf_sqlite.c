@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sqlite3.h>
 
@@ -43,6 +44,8 @@ enum stmt_id {
     S_CONF_INSERT,
     S_CONF_UPDATE,
     S_CONF_CURSOR,
+    S_CONF_TOUCH,
+    S_PART_FLAGS,
     S_PART_INSERT,
     S_PART_UPDATE,
     S_PART_GET,
@@ -102,7 +105,7 @@ enum stmt_id {
     " date_created, kind"
 
 #define OUT_COLS                                                                         \
-    "id, sid, project_id, conference_sid, call_sid, seq, name, url, method, params,"     \
+    "id, id, project_id, conference_sid, call_sid, seq, name, url, method, params,"      \
     " state, attempts, last_status, last_error, next_attempt_at, created, done_at"
 
 static const char *const stmt_sql[S_COUNT] = {
@@ -135,6 +138,11 @@ static const char *const stmt_sql[S_COUNT] = {
                       " max_participants = ?14, record_from_start = ?15, rec_callback = ?16,"
                       " rec_callback_method = ?17, rec_callback_events = ?18"
                       " WHERE sid = ?1 AND project_id = ?2",
+    [S_CONF_TOUCH] = "UPDATE conferences SET next_seq = ?3, date_updated = ?4"
+                     " WHERE sid = ?1 AND project_id = ?2",
+    [S_PART_FLAGS] = "UPDATE participants SET muted = ?3, hold = ?4, coaching = ?5,"
+                     " call_sid_to_coach = ?6, beep_on_exit = ?7, end_on_exit = ?8,"
+                     " date_updated = ?9 WHERE call_sid = ?1 AND project_id = ?2",
     [S_CONF_CURSOR] =
         "SELECT date_created FROM conferences WHERE project_id = ?1 AND sid = ?2",
     [S_PART_INSERT] = "INSERT INTO participants(" PART_COLS ", live) VALUES(?1, ?2, ?3, ?4, ?5,"
@@ -197,9 +205,9 @@ static const char *const stmt_sql[S_COUNT] = {
                       " VALUES(?1, ?2, ?3, ?4, ?5)",
     [S_OUT_LIST] = "SELECT " OUT_COLS " FROM outbox WHERE project_id = ?1 AND conference_sid = ?2"
                    " AND seq > ?3 ORDER BY seq LIMIT ?4",
-    [S_OUT_GET] = "SELECT " OUT_COLS " FROM outbox WHERE project_id = ?1 AND sid = ?2",
+    [S_OUT_GET] = "SELECT " OUT_COLS " FROM outbox WHERE project_id = ?1 AND id = ?2",
     [S_OUT_REDELIVER] = "UPDATE outbox SET state = 'pending', next_attempt_at = ?3, done_at = NULL"
-                        " WHERE project_id = ?1 AND sid = ?2 AND url IS NOT NULL"
+                        " WHERE project_id = ?1 AND id = ?2 AND url IS NOT NULL"
                         " AND state IN ('delivered', 'failed')",
     [S_OUT_PENDING] = "SELECT count(*) FROM outbox WHERE state = 'pending'",
     [S_OUT_FAILED] = "SELECT count(*) FROM outbox WHERE state = 'failed'",
@@ -208,8 +216,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_LIVE_PART] = "SELECT count(*) FROM participants WHERE live = 1"
                     " AND (?1 IS NULL OR project_id = ?1)",
     [S_EVENT_APPEND] = "INSERT INTO outbox(project_id, conference_sid, seq, name, url, method,"
-                       " params, state, next_attempt_at, created, sid, call_sid)"
-                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11)",
+                       " params, state, next_attempt_at, created, call_sid)"
+                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?11)",
     [S_EVENT_COUNT] =
         "SELECT count(*) FROM outbox WHERE project_id = ?1 AND conference_sid = ?2",
     [S_IDEM_GET] = "SELECT body_hash, status, response, created FROM idempotency_keys"
@@ -232,6 +240,8 @@ struct sqlite_store {
     sqlite3_stmt *stmts[S_COUNT];
     struct list_stmt lists[LIST_CACHE];
     bool in_tx;
+    bool in_write;               /* the open transaction is a write */
+    struct cf_store_sync *sync;  /* durability=full: wait for the WAL sync after writes */
 };
 
 static void log_db_error(struct sqlite_store *s, const char *what)
@@ -291,11 +301,15 @@ static void col_copy(sqlite3_stmt *st, int i, char *out, size_t size)
     out[n] = '\0';
 }
 
-/* Runs a statement that returns no rows; returns 0, CF_EEXIST, CF_ESTORE. */
+/* Runs a statement that returns no rows; returns 0, CF_EEXIST, CF_ESTORE.
+ * A write outside a transaction waits for its group commit, like COMMIT. */
 static int exec_stmt(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
 {
     int rc = sqlite3_step(st);
     int ret = 0;
+    if (s->sync && rc == SQLITE_DONE && !sqlite3_stmt_readonly(st) &&
+        sqlite3_get_autocommit(s->db) && st != s->stmts[S_COMMIT])
+        cf_store_sync_wait(s->sync);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         if ((rc & 0xff) == SQLITE_CONSTRAINT) {
             ret = CF_EEXIST;
@@ -317,6 +331,7 @@ static int sq_begin(struct cf_store *base, bool write)
     struct sqlite_store *s = S(base);
     int rc = exec_stmt(s, stmt(s, write ? S_BEGIN_W : S_BEGIN_R), "begin");
     if (rc == 0) s->in_tx = true;
+    s->in_write = write;
     return rc ? CF_ESTORE : 0;
 }
 
@@ -327,8 +342,11 @@ static int sq_commit(struct cf_store *base)
     if (rc) {
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         rc = CF_ESTORE;
+    } else if (s->in_write && s->sync) {
+        cf_store_sync_wait(s->sync); /* acknowledged only once on disk */
     }
     s->in_tx = false;
+    s->in_write = false;
     return rc;
 }
 
@@ -541,6 +559,33 @@ static int sq_conf_update(struct cf_store *base, const struct cf_conference *c)
     rc = exec_stmt(s, st, "conf_update");
     if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ENOTFOUND;
     return rc;
+}
+
+static int sq_conf_touch(struct cf_store *base, const struct cf_conference *c)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_CONF_TOUCH);
+    bind_text(st, 1, c->sid);
+    bind_text(st, 2, c->project_id);
+    sqlite3_bind_int64(st, 3, c->next_seq);
+    sqlite3_bind_int64(st, 4, c->date_updated);
+    return exec_stmt(s, st, "conf_touch");
+}
+
+static int sq_part_update_flags(struct cf_store *base, const struct cf_participant *p)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_PART_FLAGS);
+    bind_text(st, 1, p->call_sid);
+    bind_text(st, 2, p->project_id);
+    sqlite3_bind_int(st, 3, p->muted);
+    sqlite3_bind_int(st, 4, p->hold);
+    sqlite3_bind_int(st, 5, p->coaching);
+    bind_text_or_null(st, 6, p->call_sid_to_coach);
+    sqlite3_bind_int(st, 7, p->beep_on_exit);
+    sqlite3_bind_int(st, 8, p->end_on_exit);
+    sqlite3_bind_int64(st, 9, p->date_updated);
+    return exec_stmt(s, st, "part_update_flags");
 }
 
 /* Finds (or builds and caches) the list statement for key; sql_fn writes its SQL. */
@@ -1228,7 +1273,6 @@ static int sq_event_append(struct cf_store *base, const struct cf_event *ev)
     bind_text(st, 7, ev->params ? ev->params : "");
     bind_text(st, 8, ev->url[0] ? "pending" : "none");
     sqlite3_bind_int64(st, 9, ev->created);
-    bind_text(st, 10, ev->sid);
     bind_text_or_null(st, 11, ev->call_sid);
     return exec_stmt(s, st, "event_append");
 }
@@ -1252,12 +1296,35 @@ static int sq_event_count(struct cf_store *base, const char *project_id, const c
 
 /* ---- the outbox, for the webhook worker and the Events API ---- */
 
+/* An event's sid is its id in UUID form, "00000000-0000-4000-8000-" + 12
+ * hex digits: unique, and no second index to keep. */
+static void event_sid(int64_t id, char out[CF_UUID_SIZE])
+{
+    snprintf(out, CF_UUID_SIZE, "00000000-0000-4000-8000-%012llx",
+             (unsigned long long)id & 0xffffffffffffULL);
+}
+
+static int64_t event_id(const char *sid)
+{
+    static const char prefix[] = "00000000-0000-4000-8000-";
+    int64_t id = 0;
+    if (strlen(sid) != CF_UUID_LEN || strncasecmp(sid, prefix, sizeof prefix - 1) != 0) return -1;
+    for (const char *p = sid + sizeof prefix - 1; *p; p++) {
+        int v = *p >= '0' && *p <= '9' ? *p - '0'
+              : *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
+              : *p >= 'A' && *p <= 'F' ? *p - 'A' + 10 : -1;
+        if (v < 0) return -1;
+        id = id * 16 + v;
+    }
+    return id;
+}
+
 static void read_out(sqlite3_stmt *st, struct cf_outbox_row *r, struct cf_arena *a)
 {
     const unsigned char *params = sqlite3_column_text(st, 9);
     memset(r, 0, sizeof *r);
     r->id = sqlite3_column_int64(st, 0);
-    col_copy(st, 1, r->sid, sizeof r->sid);
+    event_sid(r->id, r->sid);
     col_copy(st, 2, r->project_id, sizeof r->project_id);
     col_copy(st, 3, r->conference_sid, sizeof r->conference_sid);
     col_copy(st, 4, r->call_sid, sizeof r->call_sid);
@@ -1349,9 +1416,11 @@ static int sq_outbox_get(struct cf_store *base, const char *project_id, const ch
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_OUT_GET);
+    int64_t id = event_id(sid);
     int rc;
+    if (id < 0) return CF_ENOTFOUND;
     bind_text(st, 1, project_id);
-    bind_text(st, 2, sid);
+    sqlite3_bind_int64(st, 2, id);
     rc = step_row(s, st, "outbox_get");
     if (rc == 1) {
         read_out(st, out, a);
@@ -1368,9 +1437,11 @@ static int sq_outbox_redeliver(struct cf_store *base, const char *project_id, co
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_OUT_REDELIVER);
+    int64_t id = event_id(sid);
     int rc;
+    if (id < 0) return CF_ENOTFOUND;
     bind_text(st, 1, project_id);
-    bind_text(st, 2, sid);
+    sqlite3_bind_int64(st, 2, id);
     sqlite3_bind_int64(st, 3, now);
     rc = exec_stmt(s, st, "outbox_redeliver");
     if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ESTATE;
@@ -1478,6 +1549,24 @@ static void sq_close(struct cf_store *base)
     cf_free(s);
 }
 
+/* Checkpoints after a commit (SQLite calls this with the write lock already
+ * released). Small WALs get SQLite's usual passive checkpoint. Under a
+ * steady load a passive checkpoint rarely finds a moment with no reader, so
+ * the WAL would only grow and every commit would write fresh file pages;
+ * past 8192 frames (32 MiB) the committing thread runs a RESTART checkpoint,
+ * which waits for readers to move on so that the next writer starts the WAL
+ * from its beginning again: one short pause instead of a cost on every
+ * commit. */
+static int wal_hook(void *ud, sqlite3 *db, const char *name, int frames)
+{
+    (void)ud;
+    if (frames >= 8192)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+    else if (frames >= 1000)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
+}
+
 static const struct cf_store_ops sqlite_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1494,6 +1583,8 @@ static const struct cf_store_ops sqlite_ops = {
     .conf_get_live_by_name = sq_conf_get_live_by_name,
     .conf_insert = sq_conf_insert,
     .conf_update = sq_conf_update,
+    .conf_touch = sq_conf_touch,
+    .part_update_flags = sq_part_update_flags,
     .conf_list = sq_conf_list,
     .part_insert = sq_part_insert,
     .part_update = sq_part_update,
@@ -1581,10 +1672,12 @@ int cf_store_open(const struct cf_store_opts *opts, bool do_migrate, struct cf_s
         goto fail;
     }
     sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_wal_hook(s->db, wal_hook, NULL);
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode = WAL; PRAGMA synchronous = %s; PRAGMA foreign_keys = OFF;"
              " PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;",
-             opts->durable_full ? "FULL" : "NORMAL");
+             opts->durable_full && !opts->sync ? "FULL" : "NORMAL");
+    s->sync = opts->durable_full ? opts->sync : NULL;
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         rc = cf_err_set(err, CF_ESTORE, "cannot configure database '%s': %s", opts->path, msg);
         sqlite3_free(msg);

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "../base/cf_arena.h"
+#include "../base/cf_err.h"
 #include "../core/cf_model.h"
 
 struct cf_store;
@@ -144,6 +145,8 @@ struct cf_store_ops {
                                  const char *name, struct cf_conference *out);
     int (*conf_insert)(struct cf_store *st, const struct cf_conference *c);
     int (*conf_update)(struct cf_store *st, const struct cf_conference *c);
+    /* only next_seq and date_updated (no indexed column: cheap) */
+    int (*conf_touch)(struct cf_store *st, const struct cf_conference *c);
     int (*conf_list)(struct cf_store *st, const char *project_id,
                      const struct cf_conf_filter *f, const struct cf_page_req *pg,
                      struct cf_arena *a, struct cf_conference **items,
@@ -152,6 +155,9 @@ struct cf_store_ops {
     /* participants */
     int (*part_insert)(struct cf_store *st, const struct cf_participant *p);
     int (*part_update)(struct cf_store *st, const struct cf_participant *p);
+    /* only the flags an update changes (muted, hold, coaching, call_sid_to_coach,
+     * beep_on_exit, end_on_exit, date_updated): touches no index */
+    int (*part_update_flags)(struct cf_store *st, const struct cf_participant *p);
     /* key is a call sid or a label; only live participants unless any_state */
     int (*part_get)(struct cf_store *st, const char *project_id, const char *conf_sid,
                     const char *key, bool any_state, struct cf_participant *out);
@@ -234,10 +240,20 @@ struct cf_store {
     const struct cf_store_ops *ops;
 };
 
+struct cf_store_sync;
+
 struct cf_store_opts {
     const char *path;   /* SQLite file */
-    bool durable_full;  /* fsync every commit (synchronous=FULL) */
+    bool durable_full;  /* a write is acknowledged only once on disk */
+    struct cf_store_sync *sync; /* with durable_full: the group-commit syncer (borrowed) */
 };
+
+/* Group commit for durable_full: one thread fdatasyncs the WAL for every
+ * writer that committed before the sync began (see cf_sync.c). */
+int cf_store_sync_create(const char *db_path, struct cf_store_sync **out, struct cf_err *err);
+/* Blocks until everything this thread committed is on disk. NULL: no-op. */
+void cf_store_sync_wait(struct cf_store_sync *s);
+void cf_store_sync_destroy(struct cf_store_sync *s);
 
 /* Opens one connection to the store named by opts, applying migrations when
  * migrate is true. Returns 0 and *out (free with st->ops->close), or an

@@ -143,9 +143,9 @@ export function conferenceSuite(opts) {
   describe(`${sdk}: the SDK talks to confab`, () => {
     test('requests go to the configured base URL under /2010-04-01/Accounts/{project}', async () => {
       assert.equal(client.api.baseUrl, base);
-      const before = seen.length;
+      const mark = seen.length;
       await client.conferences.list({ pageSize: 1, limit: 1 });
-      const req = seen[before];
+      const req = seen[mark];
       assert.equal(req.method, 'GET');
       assert.equal(req.uri, `${prefix}Conferences.json`);
       assert.equal(req.params.PageSize, 1);

@@ -152,12 +152,15 @@ def missing_suites(output):
 
 
 def failure_report(rc, output, counts):
-    """The failing tests first (TAP 'not ok' blocks that are not TODO), then node's whole output."""
+    """The failing tests first (TAP 'not ok' blocks that are not TODO, SKIP or cancelled because a hook of
+    their suite failed), then node's whole output."""
     blocks = []
     lines = output.splitlines()
     for i, line in enumerate(lines):
-        if re.match(r"^\s*not ok \d+ ", line) and "# TODO" not in line:
-            blocks.append("\n".join(lines[i:i + 40]))
+        if re.match(r"^\s*not ok \d+ ", line) and "# TODO" not in line and "# SKIP" not in line:
+            block = "\n".join(lines[i:i + 40])
+            if "failureType: 'cancelledByParent'" not in block.split("...")[0]:
+                blocks.append(block)
     return (f"node --test exited {rc}; counts {counts}\n\n=== failing tests ===\n" + "\n\n".join(blocks[:20])
             + "\n\n=== node's output ===\n" + output[-60000:])
 

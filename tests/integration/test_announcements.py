@@ -12,8 +12,9 @@ import time
 import pytest
 
 from confab_helpers import DEFAULT_FROM, DEFAULT_TO, describe, wait_for
-from webhook_receiver import (FORM, callback_conference, check_conference_event, check_signed, cxml,  # noqa: F401
-                              mp3_bytes, receiver, wav_bytes)
+from webhook_receiver import receiver  # noqa: F401 (the fixture)
+from webhook_receiver import (FORM, callback_conference, check_conference_event, check_signed, cxml, mp3_bytes,
+                              wav_bytes)
 
 CONF_PARAMS = {"AccountSid", "ApiVersion", "ConferenceSid", "FriendlyName"}
 PART_PARAMS = {"CallSid", "CallStatus", "From", "To", "Direction"}
@@ -214,6 +215,7 @@ def test_hold_url_is_fetched_signed_with_get_by_default(confab, receiver):
     receiver.wait("music.wav")
     r = confab.update_participant(sid, b["call_sid"], Hold="false")
     assert r.status_code == 200 and r.json()["hold"] is False, describe(r)
+    confab.end_conference(sid)
 
 
 def test_wait_url_is_fetched_while_the_conference_waits(confab, receiver):
@@ -224,6 +226,7 @@ def test_wait_url_is_fetched_while_the_conference_waits(confab, receiver):
     assert fetch.method == "POST", fetch
     check_signed(fetch, confab.a.signing_key, url)
     assert confab.fetch_conference(sid)["status"] == "init"
+    confab.end_conference(sid)
 
 
 def test_status_completed_with_announce_plays_then_ends(confab, receiver):

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from confab_helpers import (LAML, PREFIXES, ROOT, assert_envelope, assert_error, assert_recent, assert_uuid,
-                            describe, parse_rfc2822, split_uri, unique_name)
+                            describe, parse_rfc2822, split_uri, to_micros, unique_name, utc)
 
 CALL_KEYS = {"sid", "account_sid", "from", "to", "status", "direction", "start_time", "end_time", "duration",
              "date_created", "date_updated", "uri", "api_version"}
@@ -235,3 +235,46 @@ def test_list_is_per_project(confab, project):
     assert len(own) == 1
     other = {c["sid"] for c in calls_list(confab, confab.b)[1]}
     assert not own & other
+
+
+def test_plus_in_filters_survives_paging_uris(confab, project):
+    """E.164 numbers carry a '+': the paging URIs must percent-encode it, or a follow-up GET reads a space."""
+    name = unique_name("plus")
+    made = [confab.create_participant(name, project=project, From="+15557771111", To="+15558882222")
+            for _ in range(2)]
+    confab.create_participant(name, project=project, From="+15557770000", To="+15558880000")
+    page, items = calls_list(confab, project, To="+15558882222", From="+15557771111", PageSize=1)
+    assert len(items) == 1 and page["next_page_uri"], page
+    _, q = split_uri(page["next_page_uri"])
+    assert q["To"] == ["+15558882222"] and q["From"] == ["+15557771111"], page["next_page_uri"]
+    r = confab.get(page["next_page_uri"], project=project)
+    assert r.status_code == 200, describe(r)
+    second = r.json()["calls"]
+    assert {items[0]["sid"], second[0]["sid"]} == {p["call_sid"] for p in made}
+    r = confab.get(page["first_page_uri"], project=project)
+    assert r.status_code == 200, describe(r)
+    assert [c["sid"] for c in r.json()["calls"]] == [items[0]["sid"]], describe(r)
+
+
+def test_hang_up_with_json_body(confab):
+    sid, _, [p, other] = confab.new_conference(participants=2)
+    r = confab.post(confab.call_path(p["call_sid"]), json={"Status": "completed"})
+    assert r.status_code == 200, describe(r)
+    assert r.json()["status"] == "completed"
+    assert confab.live_call_sids(sid) == {other["call_sid"]}
+
+
+def test_calls_list_methods(confab):
+    assert_error(confab.delete(confab.calls_path()), 405, 20004)
+    assert_error(confab.req("PUT", confab.calls_path()), 405, 20004)
+
+
+def test_list_is_newest_first(confab, project):
+    sid, _, parts = confab.new_conference(project=project, participants=3)
+    for day, p in zip((2, 3, 1), parts):
+        n = confab.db_exec("UPDATE participants SET date_created = ? WHERE call_sid = ?",
+                           (to_micros(utc(2019, 3, day)), p["call_sid"]))
+        assert n == 1
+    _, items = calls_list(confab, project)
+    assert [c["sid"] for c in items] == [parts[1]["call_sid"], parts[0]["call_sid"], parts[2]["call_sid"]]
+    assert items[0]["date_created"] == "Sun, 03 Mar 2019 00:00:00 +0000"

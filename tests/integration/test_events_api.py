@@ -8,7 +8,8 @@ import pytest
 
 from confab_helpers import (LAML, ROOT, assert_envelope, assert_error, assert_recent, assert_uuid, describe,
                             parse_rfc2822, split_uri, wait_for)
-from webhook_receiver import callback_conference, event_log, events_path, receiver  # noqa: F401
+from webhook_receiver import receiver  # noqa: F401 (the fixture)
+from webhook_receiver import callback_conference, event_log, events_path, settled_log
 
 EVENT_KEYS = {"sid", "sequence_number", "event", "status", "attempts", "last_status", "last_error", "url", "method",
               "parameters", "call_sid", "conference_sid", "account_sid", "date_created", "date_done",
@@ -23,6 +24,7 @@ def ended(confab, receiver):
     confab.end_conference(sid)
     receiver.wait_event("cb", "conference-end")
     receiver.quiet("cb", 0.2)
+    settled_log(confab, sid)
     return sid, name, parts, receiver
 
 

@@ -419,3 +419,41 @@ def test_history_pages(confab):
 def test_history_bad_status_is_400(confab):
     sid, _, _ = confab.new_conference()
     assert_error(confab.get(confab.parts_path(sid), params={"Status": "bogus"}), 400, 10000, mentions="Status")
+
+
+# ---- coaching at create (§4.4: Coaching is false unless CallSidToCoach is given; true needs CallSidToCoach) ---
+
+def test_create_with_call_sid_to_coach(confab):
+    name = unique_name("coachcreate")
+    agent = confab.create_participant(name, Label="agent")
+    sid = agent["conference_sid"]
+    confab.wait_participant_status(sid, agent["call_sid"])
+    r = confab.post_participant(name, Coaching="true", CallSidToCoach=agent["call_sid"])
+    assert r.status_code == 201, describe(r)
+    coach = r.json()
+    assert coach["coaching"] is True and coach["call_sid_to_coach"] == agent["call_sid"], coach
+    got = confab.wait_participant_status(sid, coach["call_sid"])
+    assert got["coaching"] is True and got["call_sid_to_coach"] == agent["call_sid"], got
+    assert confab.live_call_sids(sid, Coaching="true") == {coach["call_sid"]}
+
+    r = confab.post_participant(name, CallSidToCoach="agent")  # by label, Coaching left to its default
+    assert r.status_code == 201, describe(r)
+    assert r.json()["coaching"] is True and r.json()["call_sid_to_coach"] == agent["call_sid"], r.json()
+
+
+def test_create_with_bad_coaching_is_400_16002(confab):
+    name = unique_name("coachbad")
+    agent = confab.create_participant(name)
+    sid = agent["conference_sid"]
+    confab.wait_participant_status(sid, agent["call_sid"])
+    for params in ({"Coaching": "true"}, {"Coaching": "true", "CallSidToCoach": str(uuid.uuid4())},
+                   {"CallSidToCoach": "no-such-label"}):
+        r = confab.post_participant(name, **params)
+        assert_error(r, 400, 16002)
+    assert confab.live_call_sids(sid) == {agent["call_sid"]}, "a rejected create adds nobody"
+
+
+def test_status_in_progress_is_the_live_list(confab):
+    sid, _, [a, b] = confab.new_conference(participants=2)
+    confab.kick(sid, a["call_sid"])
+    assert confab.live_call_sids(sid, Status="in-progress") == {b["call_sid"]}

@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from confab_helpers import (LAML, PREFIXES, ROOT, assert_envelope, assert_error, assert_recent, assert_uuid,
-                            describe, parse_rfc2822, split_uri, to_micros, unique_name, utc, wait_for)
+                            describe, parse_rfc2822, split_uri, to_micros, unique_name, utc)
 
 RECORDING_KEYS = {"sid", "account_sid", "api_version", "call_sid", "conference_sid", "channels", "date_created",
                   "date_updated", "start_time", "duration", "price", "price_unit", "status", "source",
@@ -427,4 +427,29 @@ def test_list_paging_errors(confab, project):
     page = confab.list_recordings(sid, project, PageSize=1)
     assert [x["sid"] for x in assert_envelope(page, "recordings")] == [rec["sid"]]
     assert page["next_page_uri"] is None and page["previous_page_uri"] is None
+    confab.end_conference(sid, project)
+
+
+def test_update_with_json_body_and_date_updated(confab, project):
+    sid, _, rec = recorded_conference(confab, project)
+    confab.db_exec("UPDATE recordings SET date_updated = ? WHERE sid = ?", (to_micros(utc(2001, 1, 1)), rec["sid"]))
+    r = confab.post(confab.rec_path(sid, rec["sid"], project), project=project,
+                    json={"Status": "paused", "PauseBehavior": "skip"})
+    assert r.status_code == 200, describe(r)
+    assert r.json()["status"] == "paused"
+    assert_recent(r.json()["date_updated"])
+    r = confab.post(confab.rec_path(sid, rec["sid"], project, prefix=ROOT, json=False), project=project,
+                    json={"Status": "in-progress"})
+    assert r.status_code == 200, describe(r)
+    assert r.json()["status"] == "in-progress"
+    assert r.json()["uri"].startswith("/2010-04-01/"), r.json()["uri"]
+    confab.end_conference(sid, project)
+
+
+def test_recordings_methods(confab, project):
+    sid, _, rec = recorded_conference(confab, project)
+    assert_error(confab.post(confab.recs_path(sid, project), project=project, data={"Status": "paused"}), 405, 20004)
+    assert_error(confab.delete(confab.recs_path(sid, project), project=project), 405, 20004)
+    assert_error(confab.req("PUT", confab.rec_path(sid, rec["sid"], project), project=project), 405, 20004)
+    assert_error(confab.post(confab.media_path(rec["sid"], project), project=project), 405, 20004)
     confab.end_conference(sid, project)

@@ -15,9 +15,9 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from confab_helpers import describe, parse_rfc2822, unique_name, wait_for
-from webhook_receiver import (FORM, LOOPBACK_ALLOWED, Receiver, ServeProcess, assert_in_order,  # noqa: F401
-                              callback_conference, check_conference_event, check_signed, event_log, receiver,
-                              seqs, wait_log)
+from webhook_receiver import receiver  # noqa: F401 (the fixture)
+from webhook_receiver import (FORM, LOOPBACK_ALLOWED, ServeProcess, assert_in_order, callback_conference,
+                              check_conference_event, check_signed, seqs, settled_log)
 
 
 def signing_key(confab, project=None):
@@ -181,7 +181,7 @@ def test_get_method_sends_params_in_the_query(confab, receiver):
         q = dict(h.query)
         assert q.get("tag") == "a b", f"the URL's own query is kept: {h.raw_path}"
         check_conference_event(q, confab.a, sid, name, q["StatusCallbackEvent"])
-    log = event_log(confab, sid)
+    log = settled_log(confab, sid)
     done = [e for e in log if e["status"] != "none"]
     assert [e["status"] for e in done] == ["delivered", "delivered"], done
     assert all(e["attempts"] == 1 and e["last_status"] == 204 and e["method"] == "GET" for e in done), done
@@ -327,7 +327,7 @@ def test_receiver_failing_twice_gets_the_event_three_times_then_the_next(confab,
     assert 1.45 <= gap2 <= 4.0, f"second retry after {gap2:.2f}s (want ~2 s ±25%)"
     assert nxt.arrived >= third.answered, "the next event waited for the earlier one"
     check_delivery(confab, hits, receiver.url("cb"))
-    log = [e for e in event_log(confab, sid) if e["status"] != "none"]
+    log = [e for e in settled_log(confab, sid) if e["status"] != "none"]
     assert [e["event"] for e in log] == ["participant-join"] * 2, log
     assert log[0]["status"] == "delivered" and log[0]["attempts"] == 3 and log[0]["last_status"] == 200, log[0]
     assert log[1]["status"] == "delivered" and log[1]["attempts"] == 1, log[1]
@@ -359,7 +359,7 @@ def test_order_under_concurrent_changes(confab, receiver):
     got = [h.params for h in hits]
     s = seqs(got)
     assert s == sorted(set(s)), f"SequenceNumbers not strictly increasing in arrival order: {s}"
-    log = event_log(confab, sid)
+    log = settled_log(confab, sid)
     ls = [e["sequence_number"] for e in log]
     assert ls == sorted(set(ls)), f"the Events API is not in sequence order: {ls}"
     subscribed = [e for e in log if e["status"] != "none"]

@@ -395,3 +395,10 @@ def wait_log(confab, conf, pred, project=None, timeout=10.0, what="event log con
                                  + "; ".join(f"{e['sequence_number']} {e['event']} {e['status']} "
                                              f"attempts={e['attempts']} err={e['last_error']}" for e in items))
         time.sleep(0.05)
+
+
+def settled_log(confab, conf, project=None, timeout=10.0):
+    """The event log once no subscribed event is pending any more (the receiver may see an event a moment
+    before the server has recorded the answer)."""
+    return wait_log(confab, conf, lambda items: all(e["status"] != "pending" for e in items), project, timeout,
+                    what="no pending event")
