@@ -72,7 +72,7 @@ run: deps
 	@$(MAKE) --no-print-directory build/confab
 	@mkdir -p var
 	build/confab serve --database var/confab.db --dev-project var/dev-project.txt \
-	    --webhook-allow 127.0.0.0/8 $(ARGS)
+	    --webhook-allow 127.0.0.0/8,::1 $(ARGS)
 
 test: deps
 	@$(MAKE) --no-print-directory build/confab build/asan/confab build/asan/unit fuzz-replay

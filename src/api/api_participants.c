@@ -170,11 +170,22 @@ void cf_api_participant_create(struct cf_api_req *r)
         }
     }
     {
-        bool record = false;
+        bool record = false, coaching = false, present = false;
         if (cf_api_bool(r, q, "Record", &record, NULL)) return;
         if (record) pc.record_from_start = true;
+        if (cf_api_bool(r, q, "Coaching", &coaching, &present)) return;
+        pc.coaching = present ? coaching : -1;
+        pc.call_sid_to_coach = cf_params_get(q, "CallSidToCoach");
+        if (pc.call_sid_to_coach && strlen(pc.call_sid_to_coach) > CF_LABEL_MAX) {
+            cf_api_error(r, 400, 16002, "CallSidToCoach is too long");
+            return;
+        }
     }
     rc = cf_core_participant_create(&r->core, r->project_id, r->route.id1, &pc, &p, &err);
+    if (rc == CF_EREF) {
+        cf_api_error(r, 400, 16002, "%s", err.msg);
+        return;
+    }
     if (rc) {
         cf_api_core_error(r, rc, &err, "participant create", r->route.id1);
         return;

@@ -445,12 +445,28 @@ int cf_core_participant_create(struct cf_core *c, const char *project_id, const 
     struct cf_store *st = c->st;
     struct cf_conference conf;
     struct cf_engine_dial d;
+    char coach[CF_UUID_SIZE] = "";
     int64_t now = cf_time_now_us();
     int64_t t0 = cf_time_monotonic_us();
     int rc;
     if ((rc = st->ops->begin(st, true))) goto out;
     if ((rc = find_or_create_conference(c, project_id, conf_key, pc, now, &conf, err))) {
         if (rc == CF_EEXIST) rc = CF_ESTORE; /* a racing create: the lock makes this rare */
+        goto rollback;
+    }
+    if (pc->call_sid_to_coach && *pc->call_sid_to_coach) {
+        struct cf_participant target;
+        rc = st->ops->part_get(st, project_id, conf.sid, pc->call_sid_to_coach, false, &target);
+        if (rc == CF_ENOTFOUND) {
+            rc = cf_err_set(err, CF_EREF, "CallSidToCoach %s is not a live participant of "
+                            "conference %s", pc->call_sid_to_coach, conf.sid);
+            goto rollback;
+        }
+        if (rc) goto rollback;
+        memcpy(coach, target.call_sid, sizeof coach);
+    } else if (pc->coaching == 1) {
+        rc = cf_err_set(err, CF_EREF, "Coaching=true needs CallSidToCoach naming a live "
+                        "participant of conference %s", conf.sid);
         goto rollback;
     }
     if (c->max_live_participants > 0) {
@@ -464,6 +480,10 @@ int cf_core_participant_create(struct cf_core *c, const char *project_id, const 
     }
     memset(out, 0, sizeof *out);
     cf_id_uuid(out->call_sid);
+    if (coach[0]) {
+        memcpy(out->call_sid_to_coach, coach, sizeof out->call_sid_to_coach);
+        out->coaching = pc->coaching != 0;
+    }
     memcpy(out->project_id, conf.project_id, sizeof out->project_id);
     memcpy(out->conference_sid, conf.sid, sizeof out->conference_sid);
     if (pc->label) cf_str_copy(out->label, sizeof out->label, pc->label);

@@ -62,6 +62,8 @@ struct cf_part_create {
     const char *rec_callback_method;
     unsigned rec_callback_events;  /* CF_REV_* */
     const char *wait_url, *wait_method; /* music while the conference waits; NULL = none */
+    int coaching;                  /* -1 not given, 0, 1 */
+    const char *call_sid_to_coach; /* NULL = none: a live participant's call sid or label */
     /* the call's own progress callback */
     const char *status_callback;   /* NULL = none */
     const char *status_callback_method;

@@ -560,6 +560,7 @@ static void *run(void *arg)
         timeout_ms = (int)((next_scan - cf_time_monotonic_us()) / 1000);
         if (timeout_ms < 1) timeout_ms = 1;
         if (timeout_ms > 250) timeout_ms = 250;
+        if (atomic_load(&w->kicked)) timeout_ms = 0; /* a delivery finished: next one now */
         curl_multi_poll(w->multi, NULL, 0, timeout_ms, NULL);
     }
     return NULL;
