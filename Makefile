@@ -2,6 +2,9 @@
 #
 #   make            release binary at build/confab
 #   make asan       debug binary with AddressSanitizer + UBSan at build/asan/confab
+#   make tsan       debug binary with ThreadSanitizer at build/tsan/confab
+#   make test-tsan  builds it and runs the concurrency test against it
+#   make lint       cppcheck and clang-tidy over src/ (docs/analysis.md)
 #   make run        installs missing packages, builds, starts a development server
 #   make test       installs missing packages, builds, runs every test
 #
@@ -27,6 +30,8 @@ REL_LDFLAGS := -pie -Wl,-z,relro,-z,now,-z,noexecstack
 ASAN_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
                -fno-sanitize-recover=undefined -DCF_DEBUG -MMD -MP
 ASAN_LDFLAGS := -fsanitize=address,undefined
+TSAN_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer -fsanitize=thread -DCF_DEBUG -MMD -MP
+TSAN_LDFLAGS := -fsanitize=thread
 
 SRC      := $(sort $(wildcard src/*/*.c))
 MAIN     := src/main.c
@@ -34,9 +39,10 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 
 REL_OBJ  := $(patsubst %.c,build/rel/%.o,$(SRC) $(MAIN))
 ASAN_OBJ := $(patsubst %.c,build/asan/obj/%.o,$(SRC) $(MAIN))
+TSAN_OBJ := $(patsubst %.c,build/tsan/obj/%.o,$(SRC) $(MAIN))
 UNIT_OBJ := $(patsubst %.c,build/asan/uobj/%.o,$(SRC) $(UNIT_SRC))
 
-.PHONY: all asan unit test run deps clean
+.PHONY: all asan tsan test-tsan lint compile_commands unit test run deps clean
 all: build/confab
 
 build/confab: $(REL_OBJ)
@@ -53,6 +59,22 @@ build/asan/confab: $(ASAN_OBJ)
 build/asan/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# ThreadSanitizer build for the concurrency test (tests/integration/test_concurrency.py).
+tsan: build/tsan/confab
+build/tsan/confab: $(TSAN_OBJ)
+	$(CC) $(TSAN_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+build/tsan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TSAN_CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+# halt_on_error=0: every race is reported, not only the first; the test fails on any report.
+test-tsan: deps
+	@$(MAKE) --no-print-directory build/tsan/confab
+	CONFAB_TSAN_BIN="$(CURDIR)/build/tsan/confab" \
+	TSAN_OPTIONS="halt_on_error=0 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
+	    /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration/test_concurrency.py
 
 # Unit tests see the modules' static helpers through CF_TESTABLE.
 build/asan/unit: $(UNIT_OBJ)
@@ -134,4 +156,4 @@ build/asan/replay_%: build/asan/fuzzobj/replay.o build/asan/fuzzobj/fuzz_%.o bui
 
 -include $(FUZZ_OBJ:.o=.d) $(FUZZ_BINS:=.d) $(REPLAY_OBJ:.o=.d)
 
--include $(REL_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(REL_OBJ:.o=.d) $(ASAN_OBJ:.o=.d) $(TSAN_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -48,23 +48,6 @@ void cf_api_conference_json(struct cf_api_req *r, struct cf_json *w, const struc
     cf_json_close(w, '}');
 }
 
-/* Narrows [lo, hi] by one date filter; writes the 400 on a bad date. */
-static int date_filter(struct cf_api_req *r, const char *name, char op, int64_t *lo, int64_t *hi,
-                       struct cf_buf *echo)
-{
-    const char *v = cf_params_get(&r->query, name);
-    int64_t day;
-    if (!v) return 0;
-    if (cf_time_parse_date(v, &day)) {
-        cf_api_error(r, 400, 10000, "%s must be a date in the form YYYY-MM-DD", name);
-        return CF_EINVAL;
-    }
-    if (op != '<' && day > *lo) *lo = day;
-    if (op != '>' && day + CF_USEC_PER_DAY - 1 < *hi) *hi = day + CF_USEC_PER_DAY - 1;
-    cf_str_form_add(echo, name, v);
-    return 0;
-}
-
 void cf_api_conferences_list(struct cf_api_req *r)
 {
     struct cf_conf_filter f = {NULL, -1, INT64_MIN, INT64_MAX, INT64_MIN, INT64_MAX};
@@ -89,12 +72,12 @@ void cf_api_conferences_list(struct cf_api_req *r)
         f.status = (int)s;
         cf_str_form_add(&echo, "Status", v);
     }
-    if (date_filter(r, "DateCreated", '=', &f.created_lo, &f.created_hi, &echo) ||
-        date_filter(r, "DateCreated<", '<', &f.created_lo, &f.created_hi, &echo) ||
-        date_filter(r, "DateCreated>", '>', &f.created_lo, &f.created_hi, &echo) ||
-        date_filter(r, "DateUpdated", '=', &f.updated_lo, &f.updated_hi, &echo) ||
-        date_filter(r, "DateUpdated<", '<', &f.updated_lo, &f.updated_hi, &echo) ||
-        date_filter(r, "DateUpdated>", '>', &f.updated_lo, &f.updated_hi, &echo))
+    if (cf_api_date_filter(r, "DateCreated", '=', &f.created_lo, &f.created_hi, &echo) ||
+        cf_api_date_filter(r, "DateCreated<", '<', &f.created_lo, &f.created_hi, &echo) ||
+        cf_api_date_filter(r, "DateCreated>", '>', &f.created_lo, &f.created_hi, &echo) ||
+        cf_api_date_filter(r, "DateUpdated", '=', &f.updated_lo, &f.updated_hi, &echo) ||
+        cf_api_date_filter(r, "DateUpdated<", '<', &f.updated_lo, &f.updated_hi, &echo) ||
+        cf_api_date_filter(r, "DateUpdated>", '>', &f.updated_lo, &f.updated_hi, &echo))
         goto out;
     if (cf_api_page_parse(r, &pg)) goto out;
     rc = cf_core_conference_list(&r->core, r->project_id, &f, &pg.req, r->a, &items, &res);

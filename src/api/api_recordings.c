@@ -85,22 +85,6 @@ static int load_conf(struct cf_api_req *r, struct cf_conference *c)
     return rc;
 }
 
-static int date_bound(struct cf_api_req *r, const char *name, char op, int64_t *lo, int64_t *hi,
-                      struct cf_buf *echo)
-{
-    const char *v = cf_params_get(&r->query, name);
-    int64_t day;
-    if (!v) return 0;
-    if (cf_time_parse_date(v, &day)) {
-        cf_api_error(r, 400, 10000, "%s must be a date in the form YYYY-MM-DD", name);
-        return CF_EINVAL;
-    }
-    if (op != '<' && day > *lo) *lo = day;
-    if (op != '>' && day + CF_USEC_PER_DAY - 1 < *hi) *hi = day + CF_USEC_PER_DAY - 1;
-    cf_str_form_add(echo, name, v);
-    return 0;
-}
-
 void cf_api_recordings_list(struct cf_api_req *r)
 {
     struct cf_conference c;
@@ -112,9 +96,9 @@ void cf_api_recordings_list(struct cf_api_req *r)
     struct cf_json w;
     int rc;
     cf_buf_init(&echo, 4096);
-    if (date_bound(r, "DateCreated", '=', &lo, &hi, &echo) ||
-        date_bound(r, "DateCreated<", '<', &lo, &hi, &echo) ||
-        date_bound(r, "DateCreated>", '>', &lo, &hi, &echo) || cf_api_page_parse(r, &pg) ||
+    if (cf_api_date_filter(r, "DateCreated", '=', &lo, &hi, &echo) ||
+        cf_api_date_filter(r, "DateCreated<", '<', &lo, &hi, &echo) ||
+        cf_api_date_filter(r, "DateCreated>", '>', &lo, &hi, &echo) || cf_api_page_parse(r, &pg) ||
         load_conf(r, &c))
         goto out;
     rc = r->core.st->ops->rec_list(r->core.st, r->project_id, c.sid, lo, hi, &pg.req, r->a, &items,

@@ -63,6 +63,12 @@ void cf_api_page_end(struct cf_api_req *r, struct cf_json *w, const char *path,
                      const struct cf_page_res *res, const char *first_sid,
                      const char *last_sid);
 
+/* A date filter of a list (DateCreated, DateCreated<, DateCreated>, …):
+ * narrows the inclusive µs range [lo, hi] (op '=' a day, '<' on or before,
+ * '>' on or after), echoes it into echo, or writes the 400 (CF_EINVAL). */
+int cf_api_date_filter(struct cf_api_req *r, const char *name, char op, int64_t *lo, int64_t *hi,
+                       struct cf_buf *echo);
+
 /* Path of the conference collection in the request's prefix, e.g.
  * "/api/laml/2010-04-01/Accounts/{A}/Conferences" (arena). */
 const char *cf_api_conf_base(struct cf_api_req *r);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../base/cf_str.h"
+#include "../base/cf_time.h"
 #include "cf_apiInt.h"
 
 int cf_api_page_parse(struct cf_api_req *r, struct cf_api_page *pg)
@@ -118,4 +119,20 @@ void cf_api_page_end(struct cf_api_req *r, struct cf_json *w, const char *path,
     cf_json_kint(w, "start", start);
     cf_json_kint(w, "end", res->n ? start + (int64_t)res->n - 1 : 0);
     cf_json_close(w, '}');
+}
+
+int cf_api_date_filter(struct cf_api_req *r, const char *name, char op, int64_t *lo, int64_t *hi,
+                       struct cf_buf *echo)
+{
+    const char *v = cf_params_get(&r->query, name);
+    int64_t day;
+    if (!v) return 0;
+    if (cf_time_parse_date(v, &day)) {
+        cf_api_error(r, 400, 10000, "%s must be a date in the form YYYY-MM-DD", name);
+        return CF_EINVAL;
+    }
+    if (op != '<' && day > *lo) *lo = day;
+    if (op != '>' && day + CF_USEC_PER_DAY - 1 < *hi) *hi = day + CF_USEC_PER_DAY - 1;
+    cf_str_form_add(echo, name, v);
+    return 0;
 }

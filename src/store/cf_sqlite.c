@@ -387,21 +387,29 @@ static int step_row(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
     return CF_ESTORE;
 }
 
-static int sq_project_get(struct cf_store *base, const char *id, struct cf_project *out)
+/* Steps st for one row: read_fn fills out; CF_ENOTFOUND when there is none. */
+static int get_one(struct sqlite_store *s, sqlite3_stmt *st, const char *what,
+                   void (*read_fn)(sqlite3_stmt *, void *), void *out)
 {
-    struct sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, S_PROJECT_GET);
-    int rc;
-    bind_text(st, 1, id);
-    rc = step_row(s, st, "project_get");
+    int rc = step_row(s, st, what);
     if (rc == 1) {
-        read_project(st, out);
+        read_fn(st, out);
         rc = 0;
     } else if (rc == 0) {
         rc = CF_ENOTFOUND;
     }
     done(st);
     return rc;
+}
+
+static void read_project_v(sqlite3_stmt *st, void *p) { read_project(st, p); }
+
+static int sq_project_get(struct cf_store *base, const char *id, struct cf_project *out)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_PROJECT_GET);
+    bind_text(st, 1, id);
+    return get_one(s, st, "project_get", read_project_v, out);
 }
 
 static int sq_project_list(struct cf_store *base, cf_store_project_cb cb, void *ud)
@@ -509,17 +517,11 @@ static void bind_conf(sqlite3_stmt *st, const struct cf_conference *c)
     sqlite3_bind_int(st, 18, (int)c->rec_callback_events);
 }
 
+static void read_conf_v(sqlite3_stmt *st, void *p) { read_conf(st, p); }
+
 static int get_one_conf(struct sqlite_store *s, sqlite3_stmt *st, struct cf_conference *out)
 {
-    int rc = step_row(s, st, "conf_get");
-    if (rc == 1) {
-        read_conf(st, out);
-        rc = 0;
-    } else if (rc == 0) {
-        rc = CF_ENOTFOUND;
-    }
-    done(st);
-    return rc;
+    return get_one(s, st, "conf_get", read_conf_v, out);
 }
 
 static int sq_conf_get(struct cf_store *base, const char *project_id, const char *sid,
@@ -682,7 +684,6 @@ static int run_list(struct sqlite_store *s, sqlite3_stmt *st, const struct cf_pa
     return 0;
 }
 
-static void read_conf_v(sqlite3_stmt *st, void *p) { read_conf(st, p); }
 
 static int cursor_time(struct sqlite_store *s, sqlite3_stmt *st, int64_t *t)
 {
@@ -824,19 +825,10 @@ static int sq_part_get(struct cf_store *base, const char *project_id, const char
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, any_state ? S_PART_GET_ANY : S_PART_GET);
-    int rc;
     bind_text(st, 1, project_id);
     bind_text(st, 2, conf_sid);
     bind_text(st, 3, key);
-    rc = step_row(s, st, "part_get");
-    if (rc == 1) {
-        read_part(st, out);
-        rc = 0;
-    } else if (rc == 0) {
-        rc = CF_ENOTFOUND;
-    }
-    done(st);
-    return rc;
+    return get_one(s, st, "part_get", read_part_v, out);
 }
 
 enum { PK_MUTED_T = 1 << 0, PK_MUTED_F = 1 << 1, PK_HOLD_T = 1 << 2, PK_HOLD_F = 1 << 3,
@@ -901,18 +893,9 @@ static int sq_call_get(struct cf_store *base, const char *project_id, const char
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_CALL_GET);
-    int rc;
     bind_text(st, 1, project_id);
     bind_text(st, 2, call_sid);
-    rc = step_row(s, st, "call_get");
-    if (rc == 1) {
-        read_part(st, out);
-        rc = 0;
-    } else if (rc == 0) {
-        rc = CF_ENOTFOUND;
-    }
-    done(st);
-    return rc;
+    return get_one(s, st, "call_get", read_part_v, out);
 }
 
 enum { LK_STATUS = 1 << 0, LK_TO = 1 << 1, LK_FROM = 1 << 2 };
@@ -1069,19 +1052,10 @@ static int sq_rec_get(struct cf_store *base, const char *project_id, const char 
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_REC_GET);
-    int rc;
     bind_text(st, 1, project_id);
     bind_text(st, 2, conf_sid);
     bind_text(st, 3, sid);
-    rc = step_row(s, st, "rec_get");
-    if (rc == 1) {
-        read_rec(st, out);
-        rc = 0;
-    } else if (rc == 0) {
-        rc = CF_ENOTFOUND;
-    }
-    done(st);
-    return rc;
+    return get_one(s, st, "rec_get", read_rec_v, out);
 }
 
 static int sq_rec_live(struct cf_store *base, const char *project_id, const char *conf_sid,
@@ -1227,17 +1201,8 @@ static int sq_ann_get(struct cf_store *base, const char *sid, struct cf_ann_row 
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_ANN_GET);
-    int rc;
     bind_text(st, 1, sid);
-    rc = step_row(s, st, "ann_get");
-    if (rc == 1) {
-        read_ann(st, out);
-        rc = 0;
-    } else if (rc == 0) {
-        rc = CF_ENOTFOUND;
-    }
-    done(st);
-    return rc;
+    return get_one(s, st, "ann_get", read_ann_v, out);
 }
 
 static int sq_ann_set_status(struct cf_store *base, const char *sid, const char *status,

@@ -1,0 +1,263 @@
+"""Concurrency (issue 7, Build 2): 16 client threads hammer one server for about ten seconds with every kind
+of write and read that crosses threads inside it (HTTP workers, the store pool, the engine's event thread,
+the webhook outbox worker and its fetches of announcements, the recording writer), then SIGTERM: the server
+must exit 0 and its stderr must hold no sanitizer report.
+
+The server is this test's own, started from $CONFAB_TSAN_BIN when it is set (`make test-tsan` builds
+build/tsan/confab and sets it, with TSAN_OPTIONS=halt_on_error=0 so that every race is reported), else from
+$CONFAB_BIN (the ASan + UBSan build under `make test`). Its stderr is kept in the test's temp dir
+(CONFAB_KEEP_TMP=1 keeps the dir even when the test passes).
+
+What the threads do is random but seeded (CONFAB_CONCURRENCY_SEED, default 7; the seed is in the failure
+message) over a few conference names per project, so that the same conferences are created, muted, kicked,
+announced to, recorded and ended from several threads at once. Expected refusals of a racing request (404
+for a participant another thread kicked, 400 for a conference another thread ended) are fine; a 5xx, a
+connection error or a request that takes longer than the client time-out is not."""
+
+import collections
+import os
+import random
+import re
+import shutil
+import tempfile
+import threading
+import time
+
+import pytest
+import requests
+
+from confab_helpers import LAML, SANITIZER_RE, describe, unique_name
+from webhook_receiver import LOOPBACK_ALLOWED, Receiver, ServeProcess, cxml
+
+THREADS = 16
+DURATION = float(os.environ.get("CONFAB_CONCURRENCY_SECONDS", "10"))
+NAMES_PER_PROJECT = 4
+CLIENT_TIMEOUT = 30  # seconds; a sanitizer build under 16 threads is slow, but never this slow
+EVENTS = "start end join leave mute hold modify speaker announcement"
+OK = {200, 201, 204}
+REFUSED = {400, 404}  # the resource changed under us: another thread ended, kicked or stopped it
+REPORT_RE = re.compile(r"WARNING: ThreadSanitizer|" + SANITIZER_RE.pattern)
+
+
+def server_binary():
+    path = os.environ.get("CONFAB_TSAN_BIN") or os.environ.get("CONFAB_BIN") or "/work/main/build/asan/confab"
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        pytest.fail(f"confab binary {path} does not exist; `make tsan` (CONFAB_TSAN_BIN) or `make asan` "
+                    f"(CONFAB_BIN) builds one", pytrace=False)
+    return path
+
+
+class Hammer:
+    """Shared state of the client threads: what exists (as far as the clients know) and what came back."""
+
+    def __init__(self, server, projects, receiver, seed):
+        self.base = server.base
+        self.projects = projects
+        self.receiver = receiver
+        self.seed = seed
+        self.names = {p.id: [unique_name(f"cc{i}") for i in range(NAMES_PER_PROJECT)] for p in projects}
+        self.lock = threading.Lock()
+        self.calls = collections.defaultdict(list)      # conference sid -> [call sid] created by us
+        self.confs = collections.defaultdict(set)       # project id -> {conference sid}
+        self.counts = collections.Counter()              # (op, status) -> n
+        self.failures = []                               # unexpected answers, first few kept in full
+        self.stop_at = 0.0
+
+    # ---- bookkeeping ----
+    def note(self, op, r):
+        with self.lock:
+            self.counts[(op, r.status_code)] += 1
+            if r.status_code not in OK | REFUSED and len(self.failures) < 20:
+                self.failures.append(f"{op}: {describe(r)}")
+
+    def note_error(self, op, e):
+        with self.lock:
+            self.counts[(op, "error")] += 1
+            if len(self.failures) < 20:
+                self.failures.append(f"{op}: {type(e).__name__}: {e}")
+
+    def pick_conf(self, rnd, project):
+        with self.lock:
+            sids = sorted(self.confs[project.id])
+        return rnd.choice(sids) if sids else None
+
+    def pick_call(self, rnd, project):
+        with self.lock:
+            sids = sorted(self.confs[project.id])
+            if not sids:
+                return None, None
+            conf = rnd.choice(sids)
+            calls = self.calls[conf]
+            return conf, (rnd.choice(calls) if calls else None)
+
+    # ---- paths ----
+    def acct(self, project):
+        return f"{self.base}{LAML}/Accounts/{project.id}"
+
+    # ---- operations: each makes one or two requests and records the answers ----
+    def op_create(self, s, rnd, project):
+        name = rnd.choice(self.names[project.id])
+        data = {"From": "+15550001111", "To": "+15550002222",
+                "ConferenceStatusCallback": self.receiver.url("cb"),
+                "ConferenceStatusCallbackEvent": EVENTS}
+        if rnd.random() < 0.5:
+            data["ConferenceRecord"] = "record-from-start"
+        if rnd.random() < 0.2:
+            data["Muted"] = "true"
+        if rnd.random() < 0.1:
+            data["EndConferenceOnExit"] = "true"
+        r = s.post(f"{self.acct(project)}/Conferences/{name}/Participants.json", data=data,
+                   auth=project.auth, timeout=CLIENT_TIMEOUT)
+        self.note("create", r)
+        if r.status_code == 201:
+            body = r.json()
+            with self.lock:
+                self.confs[project.id].add(body["conference_sid"])
+                self.calls[body["conference_sid"]].append(body["call_sid"])
+
+    def op_mute(self, s, rnd, project):
+        conf, call = self.pick_call(rnd, project)
+        if call is None:
+            return
+        field = rnd.choice(["Muted", "Hold"])
+        r = s.post(f"{self.acct(project)}/Conferences/{conf}/Participants/{call}.json",
+                   data={field: rnd.choice(["true", "false"])}, auth=project.auth, timeout=CLIENT_TIMEOUT)
+        self.note("mute", r)
+
+    def op_kick(self, s, rnd, project):
+        conf, call = self.pick_call(rnd, project)
+        if call is None:
+            return
+        r = s.delete(f"{self.acct(project)}/Conferences/{conf}/Participants/{call}.json", auth=project.auth,
+                     timeout=CLIENT_TIMEOUT)
+        self.note("kick", r)
+
+    def op_end(self, s, rnd, project):
+        conf = self.pick_conf(rnd, project)
+        if conf is None:
+            return
+        r = s.post(f"{self.acct(project)}/Conferences/{conf}.json", data={"Status": "completed"},
+                   auth=project.auth, timeout=CLIENT_TIMEOUT)
+        self.note("end", r)
+
+    def op_list(self, s, rnd, project):
+        which = rnd.randrange(4)
+        if which == 0:
+            r = s.get(f"{self.acct(project)}/Conferences.json", params={"Status": "in-progress", "PageSize": 50},
+                      auth=project.auth, timeout=CLIENT_TIMEOUT)
+        elif which == 1:
+            r = s.get(f"{self.acct(project)}/Conferences.json", params={"PageSize": 20}, auth=project.auth,
+                      timeout=CLIENT_TIMEOUT)
+        else:
+            conf = self.pick_conf(rnd, project)
+            if conf is None:
+                return
+            what = "Participants" if which == 2 else "Events"
+            r = s.get(f"{self.acct(project)}/Conferences/{conf}/{what}.json", auth=project.auth,
+                      timeout=CLIENT_TIMEOUT)
+        self.note("list", r)
+
+    def op_announce(self, s, rnd, project):
+        conf, call = self.pick_call(rnd, project)
+        if conf is None:
+            return
+        data = {"AnnounceUrl": self.receiver.url("announce.xml"), "AnnounceMethod": rnd.choice(["GET", "POST"])}
+        if call is not None and rnd.random() < 0.3:
+            url = f"{self.acct(project)}/Conferences/{conf}/Participants/{call}.json"
+        else:
+            url = f"{self.acct(project)}/Conferences/{conf}.json"
+        r = s.post(url, data=data, auth=project.auth, timeout=CLIENT_TIMEOUT)
+        self.note("announce", r)
+
+    def op_recording(self, s, rnd, project):
+        conf = self.pick_conf(rnd, project)
+        if conf is None:
+            return
+        r = s.get(f"{self.acct(project)}/Conferences/{conf}/Recordings.json", auth=project.auth,
+                  timeout=CLIENT_TIMEOUT)
+        self.note("recordings", r)
+        if r.status_code != 200 or not r.json()["recordings"]:
+            return
+        rec = rnd.choice(r.json()["recordings"])["sid"]
+        data = rnd.choice([{"Status": "paused"}, {"Status": "paused", "PauseBehavior": "skip"},
+                           {"Status": "in-progress"}, {"Status": "stopped"}])
+        r = s.post(f"{self.acct(project)}/Conferences/{conf}/Recordings/{rec}.json", data=data,
+                   auth=project.auth, timeout=CLIENT_TIMEOUT)
+        self.note("recording-update", r)
+
+    def op_scrape(self, s, rnd, project):
+        r = s.get(self.base + rnd.choice(["/metrics", "/health"]), timeout=CLIENT_TIMEOUT)
+        self.note("scrape", r)
+
+    # Creates dominate so that there is always something to mute, kick and end.
+    OPS = [(op_create, 30), (op_mute, 14), (op_kick, 10), (op_end, 6), (op_list, 14), (op_announce, 8),
+           (op_recording, 12), (op_scrape, 6)]
+
+    def run(self, index):
+        rnd = random.Random(self.seed * 1000 + index)
+        ops, weights = zip(*self.OPS)
+        with requests.Session() as s:
+            while time.monotonic() < self.stop_at:
+                op = rnd.choices(ops, weights)[0]
+                project = rnd.choice(self.projects)
+                try:
+                    op(self, s, rnd, project)
+                except requests.RequestException as e:
+                    self.note_error(op.__name__[3:], e)
+
+
+@pytest.mark.slow
+def test_sixteen_threads_of_mixed_writes_leave_no_sanitizer_report(monkeypatch):
+    # Every race, not only the first, when the caller has not chosen TSAN_OPTIONS (child_env passes it on).
+    if "TSAN_OPTIONS" not in os.environ:
+        monkeypatch.setenv("TSAN_OPTIONS", "halt_on_error=0 second_deadlock_stack=1")
+    binary = server_binary()
+    seed = int(os.environ.get("CONFAB_CONCURRENCY_SEED", "7"))
+    tmp = tempfile.mkdtemp(prefix="confab-cc-")
+    receiver = Receiver()
+    # A short announcement: two verbs the simulated engine plays for real (a second of pause, a <Say>).
+    receiver.set("announce.xml", body=cxml('<Say>concurrency</Say><Pause length="1"/>'),
+                 content_type="application/xml")
+    server = ServeProcess(binary, tmp, os.path.join(tmp, "confab.db"), label="concurrency",
+                          extra_args=LOOPBACK_ALLOWED)
+    passed = False
+    try:
+        projects = [server.create_project("cc-a"), server.create_project("cc-b")]
+        server.start(timeout=60)
+        hammer = Hammer(server, projects, receiver, seed)
+        hammer.stop_at = time.monotonic() + DURATION
+        threads = [threading.Thread(target=hammer.run, args=(i,), name=f"hammer-{i}") for i in range(THREADS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(DURATION + 4 * CLIENT_TIMEOUT)
+        assert not any(t.is_alive() for t in threads), "a client thread is stuck on a request"
+        # Let the outbox deliver what it has queued so that the webhook worker is busy until the end.
+        receiver.quiet(seconds=0.5)
+        rc = server.stop(timeout=60)
+        reports = [ln.rstrip() for ln in server.stderr_tail(100000).splitlines() if REPORT_RE.search(ln)]
+        summary = ", ".join(f"{op} {st}: {n}" for (op, st), n in sorted(hammer.counts.items(), key=str))
+        print(f"\nconcurrency ({binary}, seed {seed}): {summary}; callbacks {len(receiver.got('cb'))}, "
+              f"announcement fetches {len(receiver.got('announce.xml'))}")
+        assert rc == 0 and not reports, (
+            f"confab serve ({binary}) exited {rc} on SIGTERM (want 0) with {len(reports)} sanitizer report "
+            f"line(s): {reports[:20]}\nfull stderr: {server.stderr_path}\nrequests (seed {seed}): {summary}\n"
+            f"--- stderr tail ---\n{server.stderr_tail(200)}")
+        assert not hammer.failures, f"unexpected answers (seed {seed}):\n" + "\n".join(hammer.failures)
+        created = hammer.counts[("create", 201)]
+        assert created >= 20, f"only {created} participants were created in {DURATION}s: {summary}"
+        for op in ("mute", "kick", "end", "list", "announce", "recordings"):
+            assert any(o == op and st in OK for (o, st) in hammer.counts), \
+                f"no {op} request succeeded (seed {seed}): {summary}"
+        assert receiver.got("cb"), "no conference status callback arrived"
+        assert receiver.got("announce.xml"), "no announcement was fetched"
+        passed = True
+    finally:
+        receiver.close()
+        if server.proc is not None and server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait()
+        if passed and not os.environ.get("CONFAB_KEEP_TMP"):
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"\nconcurrency test temp dir kept: {tmp}")
