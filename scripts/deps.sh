@@ -3,7 +3,7 @@
 # those that are missing; run by `make run` and `make test`.
 set -e
 PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libxml2-dev libgnutls28-dev
-      python3 python3-pytest python3-twilio python3-requests sqlite3 curl"
+      python3 python3-pytest python3-twilio python3-requests sqlite3 curl openssl wrk nginx"
 # `scripts/deps.sh fuzz` (run by `make fuzz`) adds clang and its libFuzzer
 # runtime; `make test` does not need them (it replays the fuzz inputs with gcc).
 if [ "${1:-}" = fuzz ]; then
