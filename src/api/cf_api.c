@@ -237,28 +237,49 @@ static void request_hash(const struct cf_req *req, unsigned char out[32])
     EVP_MD_CTX_free(md);
 }
 
-/* Returns true when the response was answered from the key's record. */
-static bool idem_replay(struct cf_api_req *r, struct cf_store *st, const unsigned char h[32])
+/* Claims the key for this request, or answers from its record. Returns
+ * true when the response is written (a replay, a 422 for another body, a
+ * 409 while the first request with the key still runs). A record whose
+ * request never finished (the server died) is taken over after a minute. */
+static bool idem_claim(struct cf_api_req *r, struct cf_store *st, const unsigned char h[32])
 {
     struct cf_idem rec;
     const char *key = r->req->idempotency_key;
-    int rc = st->ops->idem_get(st, r->project_id, key, r->a, &rec);
-    if (rc == CF_ENOTFOUND) return false;
-    if (rc) {
-        cf_api_core_error(r, rc, NULL, "idempotency", NULL);
+    int64_t now = cf_time_now_us();
+    int rc;
+    memcpy(rec.body_hash, h, 32);
+    rec.created = now;
+    for (int tries = 0; tries < 2; tries++) {
+        if ((rc = st->ops->idem_reserve(st, r->project_id, key, &rec)) == 0) return false;
+        if (rc != CF_EEXIST) break;
+        rc = st->ops->idem_get(st, r->project_id, key, r->a, &rec);
+        if (rc == CF_ENOTFOUND) continue; /* expired and swept meanwhile: claim again */
+        if (rc) break;
+        if (rec.created < now - IDEM_TTL_US ||
+            (rec.status == 0 && rec.created < now - 60 * CF_USEC_PER_SEC)) {
+            st->ops->idem_delete(st, r->project_id, key); /* expired or abandoned */
+            memcpy(rec.body_hash, h, 32);
+            rec.created = now;
+            continue;
+        }
+        if (memcmp(rec.body_hash, h, 32) != 0) {
+            cf_api_error(r, 422, 10000,
+                         "Idempotency-Key '%s' was already used with a different request", key);
+            return true;
+        }
+        if (rec.status == 0) {
+            cf_api_error(r, 409, 10000,
+                         "A request with Idempotency-Key '%s' is still being processed", key);
+            return true;
+        }
+        cf_buf_reset(&r->resp->body);
+        cf_buf_append(&r->resp->body, rec.response, rec.response_len);
+        r->resp->status = rec.status;
+        r->resp->extra_name = "Idempotent-Replayed";
+        r->resp->extra_value = "true";
         return true;
     }
-    if (rec.created < cf_time_now_us() - IDEM_TTL_US) return false; /* expired: reuse */
-    if (memcmp(rec.body_hash, h, 32) != 0) {
-        cf_api_error(r, 422, 10000,
-                     "Idempotency-Key '%s' was already used with a different request", key);
-        return true;
-    }
-    cf_buf_reset(&r->resp->body);
-    cf_buf_append(&r->resp->body, rec.response, rec.response_len);
-    r->resp->status = rec.status;
-    r->resp->extra_name = "Idempotent-Replayed";
-    r->resp->extra_value = "true";
+    cf_api_core_error(r, rc, NULL, "idempotency", NULL);
     return true;
 }
 
@@ -267,7 +288,10 @@ static void idem_store(struct cf_api_req *r, struct cf_store *st, const unsigned
     struct cf_idem rec;
     int status = r->resp->status;
     /* Server-side failures are not final: a retry must run again. */
-    if (status >= 500 || status == 429) return;
+    if (status >= 500 || status == 429) {
+        st->ops->idem_delete(st, r->project_id, r->req->idempotency_key);
+        return;
+    }
     memcpy(rec.body_hash, h, 32);
     rec.status = status;
     rec.response = cf_buf_str(&r->resp->body);
@@ -452,7 +476,7 @@ void cf_api_handle(void *ud, struct cf_req *req, struct cf_resp *resp)
             goto out;
         }
         request_hash(req, h);
-        if (idem_replay(&r, st, h)) goto out;
+        if (idem_claim(&r, st, h)) goto out;
         idem = true;
     }
     hit->fn(&r);

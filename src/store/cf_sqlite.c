@@ -81,6 +81,8 @@ enum stmt_id {
     S_IDEM_GET,
     S_IDEM_PUT,
     S_IDEM_EXPIRE,
+    S_IDEM_RESERVE,
+    S_IDEM_DELETE,
     S_COUNT
 };
 
@@ -225,6 +227,9 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_IDEM_PUT] = "INSERT OR REPLACE INTO idempotency_keys(project_id, key, body_hash, status,"
                    " response, created) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     [S_IDEM_EXPIRE] = "DELETE FROM idempotency_keys WHERE created < ?1",
+    [S_IDEM_RESERVE] = "INSERT OR IGNORE INTO idempotency_keys(project_id, key, body_hash, status,"
+                       " response, created) VALUES(?1, ?2, ?3, 0, x'', ?4)",
+    [S_IDEM_DELETE] = "DELETE FROM idempotency_keys WHERE project_id = ?1 AND key = ?2",
 };
 
 #define LIST_CACHE 256
@@ -1494,6 +1499,30 @@ static int sq_idem_put(struct cf_store *base, const char *project_id, const char
     return exec_stmt(s, st, "idem_put");
 }
 
+static int sq_idem_reserve(struct cf_store *base, const char *project_id, const char *key,
+                           const struct cf_idem *in)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_IDEM_RESERVE);
+    int rc;
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, key);
+    sqlite3_bind_blob(st, 3, in->body_hash, 32, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 4, in->created);
+    rc = exec_stmt(s, st, "idem_reserve");
+    if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_EEXIST;
+    return rc;
+}
+
+static int sq_idem_delete(struct cf_store *base, const char *project_id, const char *key)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_IDEM_DELETE);
+    bind_text(st, 1, project_id);
+    bind_text(st, 2, key);
+    return exec_stmt(s, st, "idem_delete");
+}
+
 static int sq_idem_expire(struct cf_store *base, int64_t before)
 {
     struct sqlite_store *s = S(base);
@@ -1582,6 +1611,8 @@ static const struct cf_store_ops sqlite_ops = {
     .idem_get = sq_idem_get,
     .idem_put = sq_idem_put,
     .idem_expire = sq_idem_expire,
+    .idem_reserve = sq_idem_reserve,
+    .idem_delete = sq_idem_delete,
 };
 
 static int migrate(sqlite3 *db, struct cf_err *err)

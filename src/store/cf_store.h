@@ -233,6 +233,11 @@ struct cf_store_ops {
                     struct cf_arena *a, struct cf_idem *out);
     int (*idem_put)(struct cf_store *st, const char *project_id, const char *key,
                     const struct cf_idem *in);
+    /* Claims a key for a request about to run (status 0 = in progress):
+     * 0 when claimed, CF_EEXIST when the key is already there. */
+    int (*idem_reserve)(struct cf_store *st, const char *project_id, const char *key,
+                        const struct cf_idem *in);
+    int (*idem_delete)(struct cf_store *st, const char *project_id, const char *key);
     int (*idem_expire)(struct cf_store *st, int64_t before);
 };
 

@@ -64,11 +64,19 @@ class Hammer:
         self.stop_at = 0.0
 
     # ---- bookkeeping ----
-    def note(self, op, r):
+    def note(self, op, r, conf=None):
         with self.lock:
             self.counts[(op, r.status_code)] += 1
             if r.status_code not in OK | REFUSED and len(self.failures) < 20:
                 self.failures.append(f"{op}: {describe(r)}")
+            # A 400 on a conference or its participant is (nearly always) a conference another thread ended:
+            # forget it, so that most requests meet live conferences and race each other there.
+            if conf is not None and (r.status_code == 400 or (op == "end" and r.status_code == 200)):
+                self.confs_done(conf)
+
+    def confs_done(self, conf):
+        for sids in self.confs.values():
+            sids.discard(conf)
 
     def note_error(self, op, e):
         with self.lock:
@@ -122,7 +130,7 @@ class Hammer:
         field = rnd.choice(["Muted", "Hold"])
         r = s.post(f"{self.acct(project)}/Conferences/{conf}/Participants/{call}.json",
                    data={field: rnd.choice(["true", "false"])}, auth=project.auth, timeout=CLIENT_TIMEOUT)
-        self.note("mute", r)
+        self.note("mute", r, conf)
 
     def op_kick(self, s, rnd, project):
         conf, call = self.pick_call(rnd, project)
@@ -130,7 +138,7 @@ class Hammer:
             return
         r = s.delete(f"{self.acct(project)}/Conferences/{conf}/Participants/{call}.json", auth=project.auth,
                      timeout=CLIENT_TIMEOUT)
-        self.note("kick", r)
+        self.note("kick", r, conf)
 
     def op_end(self, s, rnd, project):
         conf = self.pick_conf(rnd, project)
@@ -138,7 +146,7 @@ class Hammer:
             return
         r = s.post(f"{self.acct(project)}/Conferences/{conf}.json", data={"Status": "completed"},
                    auth=project.auth, timeout=CLIENT_TIMEOUT)
-        self.note("end", r)
+        self.note("end", r, conf)
 
     def op_list(self, s, rnd, project):
         which = rnd.randrange(4)
@@ -167,7 +175,7 @@ class Hammer:
         else:
             url = f"{self.acct(project)}/Conferences/{conf}.json"
         r = s.post(url, data=data, auth=project.auth, timeout=CLIENT_TIMEOUT)
-        self.note("announce", r)
+        self.note("announce", r, conf)
 
     def op_recording(self, s, rnd, project):
         conf = self.pick_conf(rnd, project)
@@ -183,7 +191,7 @@ class Hammer:
                            {"Status": "in-progress"}, {"Status": "stopped"}])
         r = s.post(f"{self.acct(project)}/Conferences/{conf}/Recordings/{rec}.json", data=data,
                    auth=project.auth, timeout=CLIENT_TIMEOUT)
-        self.note("recording-update", r)
+        self.note("recording-update", r, conf)
 
     def op_scrape(self, s, rnd, project):
         r = s.get(self.base + rnd.choice(["/metrics", "/health"]), timeout=CLIENT_TIMEOUT)

@@ -98,3 +98,22 @@ def test_delete_replays(confab):
     assert_error(confab.req("DELETE", path), 404, 20404)
     remaining = confab.get(confab.parts_path(sid)).json()["participants"]
     assert [p["call_sid"] for p in remaining] == [parts[1]["call_sid"]]
+
+
+def test_concurrent_retries_run_once(confab):
+    """Many clients sending the same key at once: the request runs once; every other answer is the
+    stored response or a 409 while the first is still running, never a second participant."""
+    import concurrent.futures
+    name, k = unique_name("idem"), key()
+    body = {"From": "+15550001111", "To": "+15550002222"}
+
+    def send(_):
+        return confab.post(confab.parts_path(name), data=body, headers={"Idempotency-Key": k})
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(send, range(16)))
+    assert {r.status_code for r in answers} <= {201, 409}, [describe(r) for r in answers]
+    created = [r.json() for r in answers if r.status_code == 201]
+    assert created and all(c == created[0] for c in created), "every 201 is the same stored response"
+    parts = confab.get(confab.parts_path(created[0]["conference_sid"])).json()["participants"]
+    assert [p["call_sid"] for p in parts] == [created[0]["call_sid"]]
