@@ -34,7 +34,6 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from urllib.parse import quote
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -59,6 +58,21 @@ def rfc2822_q(us):
     return v
 
 
+_rand = []
+
+
+def new_uuid():
+    """A random (version 4) UUID in confab's lower-case text form, fast."""
+    if not _rand:
+        buf = os.urandom(16 * 4096)
+        _rand.extend(buf[k:k + 16] for k in range(0, len(buf), 16))
+    b = bytearray(_rand.pop())
+    b[6] = (b[6] & 0x0F) | 0x40
+    b[8] = (b[8] & 0x3F) | 0x80
+    h = b.hex()
+    return "%s-%s-%s-%s-%s" % (h[:8], h[8:12], h[12:16], h[16:20], h[20:])
+
+
 def create_project(confab, db):
     out = subprocess.run([confab, "project", "create", "--name", "bench", "--database", db,
                           "--json", "--log-level", "warn"],
@@ -73,7 +87,7 @@ def conf_name(i):
 def _event_params(pid, csid, seq, ts_us, name, fname, extra):
     return ("AccountSid=%s&ApiVersion=2010-04-01&ConferenceSid=%s&SequenceNumber=%d"
             "&Timestamp=%s&FriendlyName=%s&StatusCallbackEvent=%s%s"
-            % (pid, csid, seq, rfc2822_q(ts_us), quote(fname, safe=""), name, extra))
+            % (pid, csid, seq, rfc2822_q(ts_us), fname, name, extra))  # names are url-safe
 
 
 def _part_extra(call_sid, muted=False):
@@ -88,8 +102,11 @@ def seed(db, pid, n_live, n_completed, step_us=1000, batch=20000, progress=None)
     (sid, status, date_created) and of live (conference_sid, call_sid)."""
     total = n_live + n_completed
     con = sqlite3.connect(db, isolation_level=None)
+    # One big transaction without a journal (the file is thrown away if this
+    # fails); confab puts the database back in WAL mode when it opens it.
+    con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
-    con.execute("PRAGMA cache_size=-1000000")
+    con.execute("PRAGMA cache_size=-2000000")
     con.execute("PRAGMA temp_store=MEMORY")
     con.execute("BEGIN")
     tables = ("conferences", "participants", "outbox")
@@ -115,23 +132,30 @@ def seed(db, pid, n_live, n_completed, step_us=1000, batch=20000, progress=None)
              " status_callback, status_callback_method, status_callback_events, date_created,"
              " date_updated, joined_at, left_at)"
              " VALUES(?,?,?,NULL,NULL,'+15550001111',?,?,?,0,0,0,1,0,1,?,?,60,NULL,NULL,0,?,?,?,?)")
-    sql_o = ("INSERT INTO outbox(project_id, conference_sid, call_sid, seq, name, url, method,"
+    sql_o = ("INSERT INTO outbox(id, project_id, conference_sid, call_sid, seq, name, url, method,"
              " params, state, attempts, next_attempt_at, last_status, last_error, created,"
-             " done_at) VALUES(?,?,?,?,?,NULL,NULL,?,'none',0,?,NULL,NULL,?,NULL)")
+             " done_at) VALUES(?,?,?,?,?,?,NULL,NULL,?,'none',0,?,NULL,NULL,?,NULL)")
+    next_id = [con.execute("SELECT coalesce(max(id), 0) + 1 FROM outbox").fetchone()[0]]
 
     def flush():
         con.executemany(sql_c, crow)
+        prow.sort()  # by call_sid: its unique index fills in sequence
         con.executemany(sql_p, prow)
+        # ids in time order (as AUTOINCREMENT gives them), inserted in
+        # (conference_sid, seq) order: the unique index then fills in sequence
+        for k, r in enumerate(orow):
+            orow[k] = (next_id[0] + k,) + r
+        next_id[0] += len(orow)
+        orow.sort(key=lambda r: (r[2], r[4]))
         con.executemany(sql_o, orow)
         crow.clear(), prow.clear(), orow.clear()
 
     # insert oldest first so rowids and outbox ids grow with time, as the server's do
     for i in range(total - 1, -1, -1):
         created = now - (i + 1) * step_us
-        sid = str(uuid.uuid4())
+        sid, p1, p2 = new_uuid(), new_uuid(), new_uuid()
         fname = conf_name(i)
         live = i in live_slots
-        p1, p2 = str(uuid.uuid4()), str(uuid.uuid4())
         j1, c2 = created + 15, created + 60
         j2 = c2 + 15
         ended = j2 + 400
@@ -171,7 +195,7 @@ def seed(db, pid, n_live, n_completed, step_us=1000, batch=20000, progress=None)
     for name, sql in idx:
         con.execute(sql)
     con.execute("COMMIT")
-    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.execute("PRAGMA journal_mode=WAL")
     con.close()
     confs.reverse()       # newest first, the list order
     live_parts.reverse()

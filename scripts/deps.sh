@@ -9,6 +9,10 @@ PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libssl-dev lib
 if [ "${1:-}" = fuzz ]; then
     PKGS="$PKGS clang libclang-rt-14-dev"
 fi
+# `scripts/deps.sh lint` (run by `make lint`) adds the static analysers (docs/analysis.md).
+if [ "${1:-}" = lint ]; then
+    PKGS="$PKGS clang clang-tidy cppcheck"
+fi
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" \

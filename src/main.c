@@ -316,7 +316,7 @@ static int dev_project(struct cf_store *st, const char *path, const char *listen
            "  project_id = %s\n  token      = %s\n\n"
            "Try it:\n"
            "  curl -u %s:%s \\\n"
-           "    -d From=+15550001111 -d To=+15550002222 \\\n"
+           "    --data-urlencode From=+15550001111 --data-urlencode To=+15550002222 \\\n"
            "    http://%s/api/laml/2010-04-01/Accounts/%s/Conferences/MyRoom/Participants.json\n"
            "  curl -u %s:%s http://%s/api/laml/2010-04-01/Accounts/%s/Conferences.json\n\n",
            path, id, token, id, token, listen, id, id, token, listen, id);

@@ -39,7 +39,15 @@ struct cf_http {
     int port;
 };
 
+/* Per connection: the request in progress, so that a request libmicrohttpd
+ * drops without completing it (a header over its memory) is still freed
+ * when the connection closes. */
+struct conn {
+    struct ctx *cur;
+};
+
 struct ctx {
+    struct conn *conn;          /* the connection it arrived on */
     struct cf_req req;
     struct cf_buf body;
     bool started;              /* first access-handler call happened */
@@ -64,10 +72,15 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 {
     struct cf_http *h = cls;
     struct ctx *c = cf_calloc(1, sizeof *c);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(con, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     const char *q;
     size_t len = strlen(uri);
-    (void)con;
     atomic_fetch_add(&h->inflight, 1);
+    if (ci && ci->socket_context) {
+        c->conn = ci->socket_context;
+        c->conn->cur = c;
+    }
     cf_arena_init(&c->req.arena);
     cf_buf_init(&c->body, h->opts.max_body);
     snprintf(c->req.id, sizeof c->req.id, "%08x%08llx", h->boot,
@@ -139,6 +152,16 @@ static enum MHD_Result simple_error(struct cf_http *h, struct MHD_Connection *co
     return send_resp(h, con, c, &r);
 }
 
+/* Adds up the bytes of the request's header lines. */
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    size_t *n = cls;
+    (void)kind;
+    *n += strlen(key) + (value ? strlen(value) : 0) + 4; /* ": " and CRLF */
+    return MHD_YES;
+}
+
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const char *url,
                                  const char *method, const char *version, const char *upload,
                                  size_t *upload_size, void **con_cls)
@@ -150,7 +173,15 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     if (!c) return MHD_NO;
     if (!c->started) {
         const char *cl;
+        size_t head = 0;
         c->started = true;
+        MHD_get_connection_values(con, MHD_HEADER_KIND, count_header, &head);
+        if (strlen(url) + strlen(c->req.query) + strlen(method) > h->opts.max_header)
+            return simple_error(h, con, c, 414, 10000, "The request line is longer than the "
+                                "server accepts");
+        if (head + strlen(c->req.query) + strlen(url) > h->opts.max_header)
+            return simple_error(h, con, c, 431, 10000, "The request headers are larger than "
+                                "the server accepts");
         c->req.method_str = cf_arena_strdup(&c->req.arena, method);
         c->req.method = parse_method(method);
         c->req.content_type = header(con, c, "Content-Type");
@@ -187,6 +218,31 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     return send_resp(h, con, c, &r);
 }
 
+static void ctx_free(struct cf_http *h, struct ctx *c)
+{
+    if (c->conn && c->conn->cur == c) c->conn->cur = NULL;
+    cf_buf_cleanup(&c->body);
+    cf_arena_cleanup(&c->req.arena);
+    cf_free(c);
+    atomic_fetch_sub(&h->inflight, 1);
+}
+
+static void conn_cb(void *cls, struct MHD_Connection *con, void **socket_context,
+                    enum MHD_ConnectionNotificationCode toe)
+{
+    struct cf_http *h = cls;
+    struct conn *cn = *socket_context;
+    (void)con;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        *socket_context = cf_calloc(1, sizeof(struct conn));
+        return;
+    }
+    if (!cn) return;
+    if (cn->cur) ctx_free(h, cn->cur); /* dropped before it completed */
+    cf_free(cn);
+    *socket_context = NULL;
+}
+
 static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -203,11 +259,8 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
            c->req.route ? c->req.route : "-", c->status, c->resp_len, (long long)us,
            c->req.project_id ? c->req.project_id : "-",
            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
-    cf_buf_cleanup(&c->body);
-    cf_arena_cleanup(&c->req.arena);
-    cf_free(c);
+    ctx_free(h, c);
     *con_cls = NULL;
-    atomic_fetch_sub(&h->inflight, 1);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -261,12 +314,16 @@ int cf_http_start(const struct cf_http_opts *opts, struct cf_http **out, struct 
         OPT(MHD_OPTION_THREAD_POOL_SIZE, opts->workers, NULL);
         OPT(MHD_OPTION_CONNECTION_LIMIT, opts->max_connections, NULL);
         OPT(MHD_OPTION_CONNECTION_TIMEOUT, opts->idle_timeout_s, NULL);
-        OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, opts->max_header + 8192, NULL);
+        /* the pool holds the request head, so it must be well above max_header
+         * for our own check (431/414 with a JSON body) to see what is over */
+        OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, 2 * opts->max_header + 32768, NULL);
         OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL);
         OPT(MHD_OPTION_URI_LOG_CALLBACK, 0, h);
         o[k - 1].value = (intptr_t)uri_cb;
         OPT(MHD_OPTION_NOTIFY_COMPLETED, 0, h);
         o[k - 1].value = (intptr_t)completed_cb;
+        OPT(MHD_OPTION_NOTIFY_CONNECTION, 0, h);
+        o[k - 1].value = (intptr_t)conn_cb;
         if (opts->tls) {
             flags |= MHD_USE_TLS;
             OPT(MHD_OPTION_HTTPS_CERT_CALLBACK, 0, cf_tls_callback());
