@@ -21,6 +21,7 @@
 #include <arpa/inet.h>
 
 #include "api/cf_api.h"
+#include "api/cf_json.h"
 #include "base/cf_log.h"
 #include "base/cf_mem.h"
 #include "base/cf_str.h"
@@ -91,11 +92,19 @@ struct new_project {
     char token[65];
 };
 
+#define MAX_LIVE_TOKENS 256 /* the API compares a request's token with each live one */
+
 static int create_token(struct cf_store *st, const char *project_id, char *token_id, char *token,
                         struct cf_err *err)
 {
+    unsigned char (*hashes)[32] = cf_malloc(MAX_LIVE_TOKENS * sizeof *hashes);
     struct cf_token_row t;
-    int rc;
+    size_t live = 0;
+    int rc = st->ops->token_hashes(st, project_id, hashes, MAX_LIVE_TOKENS, &live);
+    cf_free(hashes);
+    if (rc == 0 && live >= MAX_LIVE_TOKENS)
+        return cf_err_set(err, CF_ELIMIT, "the project already has %d live tokens; revoke one first",
+                          MAX_LIVE_TOKENS);
     memset(&t, 0, sizeof t);
     cf_id_uuid(t.id);
     cf_str_copy(t.project_id, sizeof t.project_id, project_id);
@@ -129,15 +138,27 @@ static int create_project(struct cf_store *st, const char *name, struct new_proj
     return 0;
 }
 
+/* The name as a JSON string (quotes included), in a static buffer of the caller's. */
+static const char *json_name(const char *name, struct cf_buf *b)
+{
+    cf_buf_reset(b);
+    cf_json_escape(b, name);
+    return cf_buf_str(b);
+}
+
 static void print_project(const struct new_project *np, bool json)
 {
-    if (json)
-        printf("{\"project_id\":\"%s\",\"name\":\"%s\",\"token_id\":\"%s\",\"token\":\"%s\","
+    if (json) {
+        struct cf_buf b;
+        cf_buf_init(&b, 8192);
+        printf("{\"project_id\":\"%s\",\"name\":%s,\"token_id\":\"%s\",\"token\":\"%s\","
                "\"signing_key\":\"%s\"}\n",
-               np->p.id, np->p.name, np->token_id, np->token, np->p.signing_key);
-    else
+               np->p.id, json_name(np->p.name, &b), np->token_id, np->token, np->p.signing_key);
+        cf_buf_cleanup(&b);
+    } else {
         printf("project_id=%s\ntoken_id=%s\ntoken=%s\nsigning_key=%s\n", np->p.id, np->token_id,
                np->token, np->p.signing_key);
+    }
 }
 
 /* Removes our own flags (name, json) from argv so that what is left is settings. */
@@ -195,10 +216,13 @@ static void print_project_row(void *ud, const struct cf_project *p, int ntokens)
     bool json = *(bool *)ud;
     char d[CF_RFC2822_LEN];
     cf_time_rfc2822(p->date_created, d);
-    if (json)
-        printf("{\"project_id\":\"%s\",\"name\":\"%s\",\"tokens\":%d,\"date_created\":\"%s\"}\n",
-               p->id, p->name, ntokens, d);
-    else
+    if (json) {
+        struct cf_buf b;
+        cf_buf_init(&b, 8192);
+        printf("{\"project_id\":\"%s\",\"name\":%s,\"tokens\":%d,\"date_created\":\"%s\"}\n",
+               p->id, json_name(p->name, &b), ntokens, d);
+        cf_buf_cleanup(&b);
+    } else
         printf("%s  %-24s tokens=%d  created=%s\n", p->id, p->name, ntokens, d);
 }
 
@@ -209,7 +233,7 @@ static int cmd_project(int argc, char **argv)
     struct cf_err err = {0, ""};
     const char *sub = argc > 0 ? argv[0] : "";
     const char *name = NULL;
-    bool json = false, help = false;
+    bool json = false, help = strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0;
     int rc = 0;
     argc--, argv++;
     take_flag(&argc, argv, "--help", NULL, &help);
@@ -386,6 +410,7 @@ static int cmd_serve(int argc, char **argv)
         return 2;
     }
     workers = cfg.workers > 0 ? cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    /* (the store pool below also serves the HTTPS and metrics listeners' threads) */
     if (workers < 1) workers = 1;
     /* With durability=full a worker waits for the disk after each write;
      * more workers let more writes share one sync (group commit). */
@@ -436,7 +461,9 @@ static int cmd_serve(int argc, char **argv)
         int64_t cutoff = cf_time_now_us() - 24 * 3600 * CF_USEC_PER_SEC;
         st->ops->idem_expire(st, cutoff);
     }
-    if (cf_store_pool_create(&sto, workers, &pool, &err)) goto fail;
+    if (cf_store_pool_create(&sto, workers * (cfg.tls_cert[0] ? 2 : 1) + (cfg.metrics_listen[0] ? 1 : 0),
+                             &pool, &err))
+        goto fail;
     if (cf_store_open(&sto, false, &engine_st, &err)) goto fail;
     ew.st = engine_st;
     ew.eng = NULL;
@@ -575,7 +602,15 @@ static int cmd_migrate(int argc, char **argv)
 {
     struct cf_config cfg;
     struct cf_store *st = NULL;
+    bool help = false;
     int rc;
+    take_flag(&argc, argv, "--help", NULL, &help);
+    if (help) {
+        printf("usage: confab migrate [--database PATH] [--config FILE]\n\n"
+               "Applies the store's schema migrations (PRAGMA user_version) and exits.\n"
+               "confab serve applies them at start too; this is for upgrades done ahead of time.\n");
+        return 0;
+    }
     if ((rc = load_config(&cfg, argc, argv)) || (rc = open_store(&cfg, &st))) return rc;
     st->ops->close(st);
     printf("database %s is up to date\n", cfg.database);

@@ -75,10 +75,6 @@ static void call_json(struct cf_api_req *r, struct cf_json *w, const struct cf_p
         cf_json_null(w);
     }
     cf_json_kstr(w, "status", call_status(p));
-    cf_json_key(w, "subresource_uris");
-    cf_json_open(w, '{');
-    cf_json_kstr(w, "recordings", cf_arena_printf(r->a, "%s/%s/Recordings.json", base, p->call_sid));
-    cf_json_close(w, '}');
     cf_json_kstr(w, "to", p->to);
     cf_json_kstr(w, "to_formatted", p->to);
     cf_json_kstr(w, "trunk_sid", NULL);

@@ -39,6 +39,15 @@ void cf_api_participant_json(struct cf_api_req *r, struct cf_json *w,
     cf_json_key(w, "uri");
     cf_json_str(w, cf_arena_printf(r->a, "%s/%s/Participants/%s.json", base, p->conference_sid,
                                    p->call_sid));
+    if (!cf_part_is_live(p->status)) {
+        /* confab's participant history (Status=completed): when and why it left */
+        cf_json_kstr(w, "call_status", p->call_status);
+        cf_json_key(w, "start_time");
+        if (p->joined_at) cf_json_kdate_value(w, p->joined_at);
+        else cf_json_null(w);
+        cf_json_kdate(w, "end_time", p->left_at);
+        cf_json_kstr(w, "reason_participant_left", cf_leave_reason_str(p->leave_reason));
+    }
     cf_json_close(w, '}');
 }
 

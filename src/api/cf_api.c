@@ -24,7 +24,7 @@
 #include "../http/cf_auth.h"
 #include "cf_apiInt.h"
 
-#define MAX_TOKENS 64
+#define MAX_TOKENS 256 /* live tokens a project may hold (token-create refuses more) */
 #define IDEM_KEY_MAX 255
 #define IDEM_TTL_US (24 * 3600 * CF_USEC_PER_SEC)
 

@@ -169,3 +169,10 @@ void cf_json_kdate(struct cf_json *w, const char *key, int64_t t)
     cf_time_rfc2822(t, d);
     cf_json_kstr(w, key, d);
 }
+
+void cf_json_kdate_value(struct cf_json *w, int64_t t)
+{
+    char d[CF_RFC2822_LEN];
+    cf_time_rfc2822(t, d);
+    cf_json_str(w, d);
+}

@@ -39,6 +39,8 @@ void cf_json_kbool(struct cf_json *w, const char *key, bool v);
 /* key + the string a b c d concatenated (NULL parts skipped), escaped */
 void cf_json_kcat(struct cf_json *w, const char *key, const char *a, const char *b,
                   const char *c, const char *d);
+/* RFC 2822 date string of a µs time, as a value (after cf_json_key) */
+void cf_json_kdate_value(struct cf_json *w, int64_t t);
 /* RFC 2822 date string of a µs time */
 void cf_json_kdate(struct cf_json *w, const char *key, int64_t t);
 /* Escapes z into b as a JSON string with quotes. */

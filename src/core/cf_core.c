@@ -699,6 +699,26 @@ int cf_core_recover(struct cf_core *c)
     size_t n = 0;
     int rc;
     cf_arena_init(&a);
+    {
+        /* Calls a previous run was still dialling are dialled again: the
+         * engine lost them with the process, the store still has them. */
+        struct cf_participant *dialing = NULL;
+        size_t nd = 0;
+        if (c->st->ops->part_dialing(c->st, &a, &dialing, &nd) == 0) {
+            for (size_t i = 0; i < nd; i++) {
+                struct cf_engine_dial d;
+                memset(&d, 0, sizeof d);
+                memcpy(d.project_id, dialing[i].project_id, sizeof d.project_id);
+                memcpy(d.conference_sid, dialing[i].conference_sid, sizeof d.conference_sid);
+                memcpy(d.call_sid, dialing[i].call_sid, sizeof d.call_sid);
+                memcpy(d.from, dialing[i].from, sizeof d.from);
+                memcpy(d.to, dialing[i].to, sizeof d.to);
+                d.timeout_s = dialing[i].timeout_s;
+                d.muted = dialing[i].muted;
+                c->eng->ops->dial(c->eng, &d);
+            }
+        }
+    }
     rc = c->st->ops->ann_interrupted(c->st, &a, &rows, &n);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (strcmp(rows[i].status, "fetching") == 0)

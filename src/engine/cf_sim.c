@@ -301,8 +301,7 @@ static void *run(void *arg)
             continue;
         }
         s->queue = a->next;
-        if (a->ev.type == CF_EE_ANSWERED && a->then_hangup_after_s >= 0 &&
-            a->then_hangup_after_s != 0) {
+        if (a->ev.type == CF_EE_ANSWERED && a->then_hangup_after_s >= 0) {
             struct action *end = cf_calloc(1, sizeof *end);
             end->ev = a->ev;
             end->ev.type = CF_EE_ENDED;

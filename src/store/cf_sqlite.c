@@ -14,6 +14,7 @@
  * statements depend on which filters are present, so they are built on
  * first use and cached by a key of filter bits and paging direction.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "../base/cf_err.h"
 #include "../base/cf_log.h"
 #include "../base/cf_mem.h"
+#include "../base/cf_time.h"
 #include "cf_migrations.h"
 #include "cf_store.h"
 
@@ -51,6 +53,7 @@ enum stmt_id {
     S_PART_GET,
     S_PART_GET_ANY,
     S_PART_LIVE,
+    S_PART_DIALING,
     S_PART_CURSOR,
     S_CALL_GET,
     S_CALL_CURSOR,
@@ -166,6 +169,8 @@ static const char *const stmt_sql[S_COUNT] = {
                        " ORDER BY call_sid = ?3 DESC, live DESC, date_created DESC LIMIT 1",
     [S_PART_LIVE] = "SELECT " PART_COLS " FROM participants WHERE project_id = ?1"
                     " AND conference_sid = ?2 AND live = 1 ORDER BY date_created, call_sid",
+    [S_PART_DIALING] = "SELECT " PART_COLS " FROM participants WHERE live = 1"
+                       " AND status IN ('queued', 'connecting', 'ringing')",
     [S_PART_CURSOR] = "SELECT date_created FROM participants WHERE project_id = ?1"
                       " AND conference_sid = ?2 AND call_sid = ?3",
     [S_CALL_GET] = "SELECT " PART_COLS " FROM participants WHERE project_id = ?1"
@@ -392,6 +397,30 @@ static int step_row(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
     return CF_ESTORE;
 }
 
+/* Reads up to max rows of st into an arena array of `size`-byte items that
+ * grows as rows come. */
+static int read_all(struct sqlite_store *s, sqlite3_stmt *st, struct cf_arena *a, size_t size,
+                    size_t max, void (*read_fn)(sqlite3_stmt *, void *), void **rows, size_t *n)
+{
+    size_t cap = 16, cnt = 0;
+    unsigned char *arr = cf_arena_alloc(a, size * cap);
+    int rc = 0;
+    while (cnt < max && (rc = step_row(s, st, "read_all")) == 1) {
+        if (cnt == cap) {
+            unsigned char *bigger = cf_arena_alloc(a, size * cap * 2);
+            memcpy(bigger, arr, size * cnt);
+            arr = bigger;
+            cap *= 2;
+        }
+        read_fn(st, arr + size * cnt++);
+    }
+    done(st);
+    if (rc < 0) return rc;
+    *rows = arr;
+    *n = cnt;
+    return 0;
+}
+
 /* Steps st for one row: read_fn fills out; CF_ENOTFOUND when there is none. */
 static int get_one(struct sqlite_store *s, sqlite3_stmt *st, const char *what,
                    void (*read_fn)(sqlite3_stmt *, void *), void *out)
@@ -449,7 +478,7 @@ static int sq_token_revoke(struct cf_store *base, const char *project_id, const 
     int rc;
     bind_text(st, 1, project_id);
     bind_text(st, 2, token_id);
-    sqlite3_bind_int64(st, 3, 1);
+    sqlite3_bind_int64(st, 3, cf_time_now_us());
     rc = exec_stmt(s, st, "token_revoke");
     if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ENOTFOUND;
     return rc;
@@ -954,30 +983,22 @@ static int sq_call_list(struct cf_store *base, const char *project_id,
     return run_list(s, st, pg, a, sizeof **items, read_part_v, (void **)items, res);
 }
 
+static int sq_part_dialing(struct cf_store *base, struct cf_arena *a,
+                           struct cf_participant **items, size_t *n)
+{
+    struct sqlite_store *s = S(base);
+    return read_all(s, stmt(s, S_PART_DIALING), a, sizeof **items, 100000, read_part_v,
+                    (void **)items, n);
+}
+
 static int sq_part_live(struct cf_store *base, const char *project_id, const char *conf_sid,
                         struct cf_arena *a, struct cf_participant **items, size_t *n)
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_PART_LIVE);
-    size_t cap = 16, cnt = 0;
-    struct cf_participant *arr = cf_arena_alloc(a, cap * sizeof *arr);
-    int rc;
     bind_text(st, 1, project_id);
     bind_text(st, 2, conf_sid);
-    while ((rc = step_row(s, st, "part_live")) == 1) {
-        if (cnt == cap) {
-            struct cf_participant *bigger = cf_arena_alloc(a, 2 * cap * sizeof *arr);
-            memcpy(bigger, arr, cnt * sizeof *arr);
-            arr = bigger;
-            cap *= 2;
-        }
-        read_part(st, &arr[cnt++]);
-    }
-    done(st);
-    if (rc < 0) return rc;
-    *items = arr;
-    *n = cnt;
-    return 0;
+    return read_all(s, st, a, sizeof **items, SIZE_MAX, read_part_v, (void **)items, n);
 }
 
 /* ---- recordings, announcements, outbox ---- */
@@ -1068,25 +1089,9 @@ static int sq_rec_live(struct cf_store *base, const char *project_id, const char
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_REC_LIVE);
-    size_t cap = 8, cnt = 0;
-    struct cf_recording *arr = cf_arena_alloc(a, cap * sizeof *arr);
-    int rc;
     bind_text(st, 1, project_id);
     bind_text(st, 2, conf_sid);
-    while ((rc = step_row(s, st, "rec_live")) == 1) {
-        if (cnt == cap) {
-            struct cf_recording *bigger = cf_arena_alloc(a, 2 * cap * sizeof *arr);
-            memcpy(bigger, arr, cnt * sizeof *arr);
-            arr = bigger;
-            cap *= 2;
-        }
-        read_rec(st, &arr[cnt++]);
-    }
-    done(st);
-    if (rc < 0) return rc;
-    *items = arr;
-    *n = cnt;
-    return 0;
+    return read_all(s, st, a, sizeof **items, SIZE_MAX, read_rec_v, (void **)items, n);
 }
 
 /* ?1 project, ?2 conference, ?4/?5 created bounds, ?8/?9 cursor, ?10 limit */
@@ -1164,24 +1169,6 @@ static int sq_ann_insert(struct cf_store *base, const struct cf_ann_row *r)
     sqlite3_bind_int(st, 8, r->end_after);
     bind_text(st, 9, r->kind[0] ? r->kind : "announce");
     return exec_stmt(s, st, "ann_insert");
-}
-
-/* Reads every row of st into an arena array of `size`-byte items. */
-static int read_all(struct sqlite_store *s, sqlite3_stmt *st, struct cf_arena *a, size_t size,
-                    size_t max, void (*read_fn)(sqlite3_stmt *, void *), void **rows, size_t *n)
-{
-    unsigned char *arr = cf_arena_alloc(a, size * (max ? max : 1));
-    size_t cnt = 0;
-    int rc;
-    while (cnt < max && (rc = step_row(s, st, "read_all")) == 1) read_fn(st, arr + size * cnt++);
-    if (cnt < max && rc < 0) {
-        done(st);
-        return rc;
-    }
-    done(st);
-    *rows = arr;
-    *n = cnt;
-    return 0;
 }
 
 static void read_ann_v(sqlite3_stmt *st, void *p) { read_ann(st, p); }
@@ -1585,6 +1572,7 @@ static const struct cf_store_ops sqlite_ops = {
     .part_get = sq_part_get,
     .part_list = sq_part_list,
     .part_live = sq_part_live,
+    .part_dialing = sq_part_dialing,
     .call_get = sq_call_get,
     .call_list = sq_call_list,
     .rec_insert = sq_rec_insert,

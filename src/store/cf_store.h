@@ -72,7 +72,7 @@ struct cf_token_row {
 
 /* Stored response of an Idempotency-Key. */
 struct cf_idem {
-    unsigned char body_hash[32];   /* SHA-256 of method, path and body */
+    unsigned char body_hash[32];   /* SHA-256 of method, path, query and body */
     int status;
     const char *response;          /* arena-owned JSON */
     size_t response_len;
@@ -171,6 +171,9 @@ struct cf_store_ops {
     int (*call_list)(struct cf_store *st, const char *project_id, const struct cf_call_filter *f,
                      const struct cf_page_req *pg, struct cf_arena *a,
                      struct cf_participant **items, struct cf_page_res *res);
+    /* every participant still being dialled (queued, connecting, ringing), all projects */
+    int (*part_dialing)(struct cf_store *st, struct cf_arena *a, struct cf_participant **items,
+                        size_t *n);
     /* every live participant of a conference, oldest first */
     int (*part_live)(struct cf_store *st, const char *project_id, const char *conf_sid,
                      struct cf_arena *a, struct cf_participant **items, size_t *n);

@@ -3,6 +3,11 @@ of write and read that crosses threads inside it (HTTP workers, the store pool, 
 the webhook outbox worker and its fetches of announcements, the recording writer), then SIGTERM: the server
 must exit 0 and its stderr must hold no sanitizer report.
 
+Besides the API listener the server runs the separate metrics listener (`metrics_listen`), an HTTPS
+listener (`tls_cert`, when `openssl` can make a throw-away certificate) whose certificate is reloaded with
+SIGHUP twice a second during the run, and a rate limit high enough never to refuse (so that every request
+goes through the limiter's buckets).
+
 The server is this test's own, started from $CONFAB_TSAN_BIN when it is set (`make test-tsan` builds
 build/tsan/confab and sets it, with TSAN_OPTIONS=halt_on_error=0 so that every race is reported), else from
 $CONFAB_BIN (the ASan + UBSan build under `make test`). Its stderr is kept in the test's temp dir
@@ -19,14 +24,17 @@ import os
 import random
 import re
 import shutil
+import signal
+import subprocess
 import tempfile
 import threading
 import time
 
 import pytest
 import requests
+import urllib3
 
-from confab_helpers import LAML, SANITIZER_RE, describe, unique_name
+from confab_helpers import LAML, SANITIZER_RE, describe, free_port, unique_name
 from webhook_receiver import LOOPBACK_ALLOWED, Receiver, ServeProcess, cxml
 
 THREADS = 16
@@ -50,8 +58,10 @@ def server_binary():
 class Hammer:
     """Shared state of the client threads: what exists (as far as the clients know) and what came back."""
 
-    def __init__(self, server, projects, receiver, seed):
+    def __init__(self, server, projects, receiver, seed, metrics_base, tls_base):
         self.base = server.base
+        self.metrics_base = metrics_base   # the separate metrics listener
+        self.tls_base = tls_base           # the HTTPS listener, or None
         self.projects = projects
         self.receiver = receiver
         self.seed = seed
@@ -195,12 +205,25 @@ class Hammer:
         self.note("recording-update", r)
 
     def op_scrape(self, s, rnd, project):
-        r = s.get(self.base + rnd.choice(["/metrics", "/health"]), timeout=CLIENT_TIMEOUT)
+        base = rnd.choice([self.base, self.metrics_base])   # /health is on both listeners
+        path = "/metrics" if base == self.metrics_base and rnd.random() < 0.7 else "/health"
+        r = s.get(base + path, timeout=CLIENT_TIMEOUT)
         self.note("scrape", r)
+
+    def op_tls(self, s, rnd, project):
+        """A fresh TLS connection each time (a handshake reads the certificate SIGHUP swaps)."""
+        if self.tls_base is None:
+            return
+        if rnd.random() < 0.5:
+            r = requests.get(self.tls_base + "/health", verify=False, timeout=CLIENT_TIMEOUT)
+        else:
+            r = requests.get(f"{self.tls_base}{LAML}/Accounts/{project.id}/Conferences.json",
+                             params={"PageSize": 5}, auth=project.auth, verify=False, timeout=CLIENT_TIMEOUT)
+        self.note("tls", r)
 
     # Creates dominate so that there is always something to mute, kick and end.
     OPS = [(op_create, 30), (op_mute, 14), (op_kick, 10), (op_end, 6), (op_list, 14), (op_announce, 8),
-           (op_recording, 12), (op_scrape, 6)]
+           (op_recording, 12), (op_scrape, 6), (op_tls, 4)]
 
     def run(self, index):
         rnd = random.Random(self.seed * 1000 + index)
@@ -213,6 +236,25 @@ class Hammer:
                     op(self, s, rnd, project)
                 except requests.RequestException as e:
                     self.note_error(op.__name__[3:], e)
+
+
+def make_certificate(tmp):
+    """A throw-away self-signed certificate for 127.0.0.1, or None without openssl."""
+    cert, key = os.path.join(tmp, "tls.crt"), os.path.join(tmp, "tls.key")
+    try:
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                        "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-keyout", key, "-out", cert],
+                       check=True, capture_output=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return cert, key
+
+
+def sighup_every(server, seconds, stop):
+    """Reloads the certificate over and over while the clients run."""
+    while not stop.wait(seconds):
+        if server.proc is not None and server.proc.poll() is None:
+            server.proc.send_signal(signal.SIGHUP)
 
 
 @pytest.mark.slow
@@ -228,19 +270,36 @@ def test_sixteen_threads_of_mixed_writes_leave_no_sanitizer_report(monkeypatch):
     receiver.set("announce.xml", body=cxml('<Say>concurrency</Say><Pause length="1"/>'),
                  content_type="application/xml")
     receiver.set("announce-slow.xml", delay=0.3, body=cxml('<Pause length="1"/>'), content_type="application/xml")
-    server = ServeProcess(binary, tmp, os.path.join(tmp, "confab.db"), label="concurrency",
-                          extra_args=LOOPBACK_ALLOWED)
+    metrics_port = free_port()
+    extra = [*LOOPBACK_ALLOWED, "--metrics-listen", f"127.0.0.1:{metrics_port}",
+             "--rate-limit", "1000000", "--rate-burst", "1000000"]
+    certificate = make_certificate(tmp)
+    tls_base = None
+    if certificate:
+        tls_port = free_port()
+        extra += ["--tls-listen", f"127.0.0.1:{tls_port}", "--tls-cert", certificate[0],
+                  "--tls-key", certificate[1]]
+        tls_base = f"https://127.0.0.1:{tls_port}"
+        urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+    server = ServeProcess(binary, tmp, os.path.join(tmp, "confab.db"), label="concurrency", extra_args=extra)
+    stop_hup = threading.Event()
     passed = False
     try:
         projects = [server.create_project("cc-a"), server.create_project("cc-b")]
         server.start(timeout=60)
-        hammer = Hammer(server, projects, receiver, seed)
+        hammer = Hammer(server, projects, receiver, seed, f"http://127.0.0.1:{metrics_port}", tls_base)
         hammer.stop_at = time.monotonic() + DURATION
         threads = [threading.Thread(target=hammer.run, args=(i,), name=f"hammer-{i}") for i in range(THREADS)]
+        hup = threading.Thread(target=sighup_every, args=(server, 0.5, stop_hup), name="sighup", daemon=True)
         for t in threads:
             t.start()
+        if tls_base:
+            hup.start()
         for t in threads:
             t.join(DURATION + 4 * CLIENT_TIMEOUT)
+        stop_hup.set()
+        if tls_base:
+            hup.join()
         assert not any(t.is_alive() for t in threads), "a client thread is stuck on a request"
         # SIGTERM at once: callbacks are still being delivered and announcements fetched and played, so the
         # shutdown runs while every thread of the server is busy (the drain is part of what is tested).
@@ -256,13 +315,14 @@ def test_sixteen_threads_of_mixed_writes_leave_no_sanitizer_report(monkeypatch):
         assert not hammer.failures, f"unexpected answers (seed {seed}):\n" + "\n".join(hammer.failures)
         created = hammer.counts[("create", 201)]
         assert created >= 20, f"only {created} participants were created in {DURATION}s: {summary}"
-        for op in ("mute", "kick", "end", "list", "announce", "recordings"):
+        for op in ("mute", "kick", "end", "list", "announce", "recordings", "scrape") + (("tls",) if tls_base else ()):
             assert any(o == op and st in OK for (o, st) in hammer.counts), \
                 f"no {op} request succeeded (seed {seed}): {summary}"
         assert receiver.got("cb"), "no conference status callback arrived"
         assert receiver.got("announce.xml") or receiver.got("announce-slow.xml"), "no announcement was fetched"
         passed = True
     finally:
+        stop_hup.set()
         receiver.close()
         if server.proc is not None and server.proc.poll() is None:
             server.proc.kill()
