@@ -484,6 +484,7 @@ static int cmd_serve(int argc, char **argv)
     wo.region = cfg.region;
     wo.base_url = base_url;
     wo.retry_for_s = cfg.webhook_retry_for;
+    wo.timeout_s = cfg.webhook_timeout;
     wo.user_agent = "confab/" CONFAB_VERSION;
     wo.metrics = metrics;
     if (cf_webhook_start(&wo, &webhook, &err)) goto fail;

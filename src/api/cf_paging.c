@@ -16,6 +16,8 @@
 #include "../base/cf_time.h"
 #include "cf_apiInt.h"
 
+#define PAGE_MAX 100000000 /* the largest Page a client may send */
+
 int cf_api_page_parse(struct cf_api_req *r, struct cf_api_page *pg)
 {
     const char *tok = cf_params_get(&r->query, "PageToken");
@@ -38,7 +40,7 @@ int cf_api_page_parse(struct cf_api_req *r, struct cf_api_page *pg)
         pg->req.size = n;
     }
     if (cf_params_get(&r->query, "Page")) {
-        if (cf_api_int(r, &r->query, "Page", 0, 100000000, &pg->page, &has_page)) return CF_EINVAL;
+        if (cf_api_int(r, &r->query, "Page", 0, PAGE_MAX, &pg->page, &has_page)) return CF_EINVAL;
     }
     if (tok && *tok) {
         if (strlen(tok) != 2 + CF_UUID_LEN || tok[0] != 'P' || (tok[1] != 'A' && tok[1] != 'B') ||
@@ -105,7 +107,10 @@ void cf_api_page_end(struct cf_api_req *r, struct cf_json *w, const char *path,
     cf_json_kstr(w, "first_page_uri", page_uri(r, path, filters, pg->req.size, 0, 'A', NULL));
     cf_json_key(w, "next_page_uri");
     if (has_next && last_sid)
-        cf_json_str(w, page_uri(r, path, filters, pg->req.size, pg->page + 1, 'A', last_sid));
+        /* Page is only a label (the token pages); at PAGE_MAX it stays there so
+         * the link is still one cf_api_page_parse accepts. */
+        cf_json_str(w, page_uri(r, path, filters, pg->req.size,
+                                pg->page < PAGE_MAX ? pg->page + 1 : PAGE_MAX, 'A', last_sid));
     else
         cf_json_null(w);
     cf_json_key(w, "previous_page_uri");

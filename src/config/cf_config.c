@@ -160,6 +160,9 @@ static const struct setting settings[] = {
     {.name = "webhook_retry_for", .type = CF_CONFIG_INT, FIELD(webhook_retry_for),
      .def = "3600", .min = 0, .max = 604800, .meta = "SECONDS",
      .help = "How long a status callback is retried before it is given up."},
+    {.name = "webhook_timeout", .type = CF_CONFIG_INT, FIELD(webhook_timeout),
+     .def = "30", .min = 1, .max = 300, .meta = "SECONDS",
+     .help = "Longest an outbound request (callback, announcement fetch) may take in all."},
     {.name = "public_url", .type = CF_CONFIG_STRING, FIELD(public_url),
      .def = "", .meta = "URL",
      .help = "The server's URL as clients reach it (for RecordingUrl in "

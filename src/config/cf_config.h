@@ -53,7 +53,8 @@ struct cf_config {
     char tls_listen[128];    /* HTTPS listener, default 127.0.0.1:8443 */
     char tls_cert[1024];     /* PEM chain; "" = no HTTPS */
     char tls_key[1024];      /* PEM key */
-    int  webhook_retry_for;  /* seconds an event is retried, default 3600 */
+    int  webhook_retry_for;
+    int  webhook_timeout;    /* seconds for one outbound request, default 30 */  /* seconds an event is retried, default 3600 */
     char public_url[256];    /* e.g. https://confab.example.com; default "" = http://<listen> */
     char recordings_dir[1024]; /* recording files; default "" = <database>.recordings */
     int  shutdown_grace;     /* seconds SIGTERM waits for in-flight requests, default 10, 0..300 */

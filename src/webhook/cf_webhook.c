@@ -199,8 +199,9 @@ static int job_start(struct job *j, const char *url, const char *method, const c
     curl_easy_setopt(j->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(j->easy, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(j->easy, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(j->easy, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(j->easy, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(j->easy, CURLOPT_CONNECTTIMEOUT,
+                     (long)(w->opts.timeout_s < 10 ? w->opts.timeout_s : 10));
+    curl_easy_setopt(j->easy, CURLOPT_TIMEOUT, (long)w->opts.timeout_s);
     curl_easy_setopt(j->easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(j->easy, CURLOPT_PROXY, "");
     curl_easy_setopt(j->easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);

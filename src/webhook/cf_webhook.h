@@ -29,6 +29,7 @@ struct cf_webhook_opts {
     const char *region;            /* borrowed */
     const char *base_url;          /* borrowed */
     int retry_for_s;               /* give an event up after this long */
+    int timeout_s;                 /* one request, in all (connect: at most 10 s of it) */
     const char *user_agent;        /* borrowed */
     struct cf_metrics *metrics;    /* borrowed, may be NULL */
 };

@@ -58,9 +58,10 @@ def tmp_root(request):
 def confab(confab_bin, tmp_root):
     workdir = os.path.join(tmp_root, "main")
     os.makedirs(workdir)
-    # --webhook-allow 127.0.0.0/8: the webhook tests' receiver listens on loopback (issue 4)
+    # --webhook-allow 127.0.0.0/8: the webhook tests' receiver listens on loopback (issue 4);
+    # --webhook-timeout 6: a fetch that never answers fails fast enough to test (the default is 30 s)
     proc = ServeProcess(confab_bin, workdir, os.path.join(workdir, "confab.db"), label="main",
-                        extra_args=LOOPBACK_ALLOWED)
+                        extra_args=[*LOOPBACK_ALLOWED, "--webhook-timeout", "6"])
     a = proc.create_project("it-project-a")
     b = proc.create_project("it-project-b")
     pool = [proc.create_project(f"it-pool-{i}") for i in range(POOL_SIZE)]

@@ -5,7 +5,7 @@ duration through the simulated engine, and reports `announcement-end` or `announ
 `ReasonAnnouncementFailed` to a conference callback subscribed with `announcement`. `Status=completed`
 together with `AnnounceUrl` plays the announcement, then ends the conference (a confab extension).
 
-The fetch time-out case (30 s) is not tested here: too slow for the suite."""
+The session server runs with --webhook-timeout 6, so the time-out case takes 6 s instead of 30."""
 
 import time
 
@@ -173,6 +173,22 @@ def test_announcement_fail(confab, receiver, rule, reason):
     receiver.quiet("cb", 0.2)
     assert receiver.events("cb") == ["announcement-fail"]
     assert confab.fetch_conference(sid)["status"] == "in-progress", "a failed announcement ends nothing"
+
+
+def test_announcement_fetch_timeout(confab, receiver):
+    """A server that never answers: the fetch gives up after webhook_timeout and the announcement fails
+    with ReasonAnnouncementFailed=timeout; the REST call did not wait for any of it."""
+    receiver.set("slow", hang=True)
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("slow")
+    _, took = announce(confab, sid, AnnounceUrl=url)
+    assert took < 1.0, f"the REST call waited {took:.1f}s for the fetch"
+    t0 = time.monotonic()
+    p = receiver.wait_event("cb", "announcement-fail", timeout=20)[0]
+    waited = time.monotonic() - t0
+    check_outcome(confab, p, sid, name, url, event="announcement-fail")
+    assert p.get("ReasonAnnouncementFailed") == "timeout", p
+    assert 4.0 <= waited <= 15.0, f"the fetch gave up after {waited:.1f}s (webhook_timeout is 6 s)"
 
 
 HOSTILE = {
