@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Hold N idle HTTP/1.1 keep-alive connections to a server (bench/run --idle).
 
-Each connection sends one `GET /health` (keep-alive), reads the whole
+Each connection sends one `GET /health` (--path; keep-alive), reads the whole
 response, then stays open and silent. Prints one JSON line when all are
 established ({"open": n, "failed": n, "seconds": s}), then waits for a line on
 stdin; at that line (or at EOF) it prints {"still_open": n, "closed": n} and
@@ -15,11 +15,12 @@ import sys
 import time
 
 
-async def one(host, port, sem, conns, failures):
+async def one(host, port, path, sem, conns, failures):
     async with sem:
         try:
             r, w = await asyncio.wait_for(asyncio.open_connection(host, port), 30)
-            w.write(b"GET /health HTTP/1.1\r\nHost: bench\r\nConnection: keep-alive\r\n\r\n")
+            w.write(b"GET %s HTTP/1.1\r\nHost: bench\r\nConnection: keep-alive\r\n\r\n"
+                    % path.encode())
             head = await asyncio.wait_for(r.readuntil(b"\r\n\r\n"), 30)
             n = 0
             for line in head.split(b"\r\n"):
@@ -39,6 +40,7 @@ async def main():
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--count", type=int, default=10000)
+    ap.add_argument("--path", default="/health", help="what each connection asks once")
     ap.add_argument("--parallel", type=int, default=256, help="connects in flight at once")
     a = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -51,7 +53,7 @@ async def main():
     conns, failures = [], []
     sem = asyncio.Semaphore(a.parallel)
     t0 = time.time()
-    await asyncio.gather(*(one(a.host, a.port, sem, conns, failures) for _ in range(a.count)))
+    await asyncio.gather(*(one(a.host, a.port, a.path, sem, conns, failures) for _ in range(a.count)))
     print(json.dumps({"open": len(conns), "failed": len(failures), "seconds":
                       round(time.time() - t0, 2), "first_error": failures[0] if failures else None}),
           flush=True)
