@@ -142,7 +142,7 @@ clean:
 #   make fuzz-replay   gcc ASan + UBSan replayers at build/asan/replay_<target>, which run a
 #                      target over fuzz/regression/<target> and fuzz/corpus/<target> without
 #                      clang; `make test` builds them and tests/run runs them.
-FUZZ_TARGETS := form json route auth date pagetoken markup audio config sign
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(sort $(wildcard fuzz/fuzz_*.c)))
 FUZZ_CC      ?= clang
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Wall -Wextra -g -O1 -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined \

@@ -326,13 +326,20 @@ static int dev_project(struct cf_store *st, const char *path, const char *listen
     if (!id[0] || !token[0]) {
         struct new_project np;
         int fd;
+        bool wrote;
         if (create_project(st, "development", &np, err)) return err->code;
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-        if (fd < 0 || !(f = fdopen(fd, "w")))
+        if (fd < 0 || !(f = fdopen(fd, "w"))) {
+            if (fd >= 0) close(fd);
             return cf_err_set(err, CF_ESYS, "dev_project: cannot write %s", path);
-        fprintf(f, "project_id=%s\ntoken_id=%s\ntoken=%s\nsigning_key=%s\n", np.p.id, np.token_id,
-                np.token, np.p.signing_key);
-        fclose(f);
+        }
+        wrote = fprintf(f, "project_id=%s\ntoken_id=%s\ntoken=%s\nsigning_key=%s\n", np.p.id,
+                        np.token_id, np.token, np.p.signing_key) > 0;
+        if (fclose(f) != 0) wrote = false;
+        if (!wrote) {
+            unlink(path); /* no half file: the next start would make yet another project */
+            return cf_err_set(err, CF_ESYS, "dev_project: cannot write %s", path);
+        }
         cf_str_copy(id, sizeof id, np.p.id);
         cf_str_copy(token, sizeof token, np.token);
     }
@@ -403,7 +410,6 @@ static int cmd_serve(int argc, char **argv)
         cf_config_dump(&cfg, stdout);
         return 0;
     }
-    rc = 1;
     if (cf_config_parse_listen(cfg.listen, host, sizeof host, &port) ||
         resolve_host(host, addr, sizeof addr)) {
         fprintf(stderr, "confab: listen: cannot use '%s'\n", cfg.listen);
@@ -585,6 +591,10 @@ out:
     cf_http_stop(https, cfg.shutdown_grace);
     cf_http_stop(http, cfg.shutdown_grace);
     cf_tls_destroy(tls);
+    /* The webhook thread plays announcements through the engine, and the
+     * engine's thread kicks the webhook: halt the webhook's thread first,
+     * then destroy the engine, and free the webhook last. */
+    cf_webhook_halt(webhook);
     if (eng) eng->ops->destroy(eng);
     cf_webhook_stop(webhook);
     cf_store_pool_destroy(pool);

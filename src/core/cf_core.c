@@ -745,6 +745,10 @@ void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev
     if (ev->call_sid[0]) {
         rc = st->ops->part_get(st, ev->project_id, ev->conference_sid, ev->call_sid, true, &p);
         if (rc) goto rollback;
+    } else if (ev->type == CF_EE_RINGING || ev->type == CF_EE_ANSWERED ||
+               ev->type == CF_EE_FAILED || ev->type == CF_EE_ENDED) {
+        rc = CF_EINVAL; /* a call event must name its call */
+        goto rollback;
     }
     switch (ev->type) {
     case CF_EE_RINGING: {

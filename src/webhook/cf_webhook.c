@@ -86,6 +86,7 @@ struct cf_webhook {
     struct cf_core core;
     CURLM *multi;
     pthread_t thread;
+    bool joined;                /* the thread has been joined (cf_webhook_halt) */
     atomic_bool stopping;
     atomic_bool kicked;
     char inflight_conf[MAX_EVENTS_IN_FLIGHT][CF_UUID_SIZE];
@@ -357,7 +358,9 @@ static char *ann_params(const struct ann *a)
 static void start_ann_job(struct cf_webhook *w, struct ann *a, enum job_kind kind, const char *url,
                           const char *method, size_t item)
 {
-    struct job *j = job_new(w, kind, kind == J_MEDIA ? AUDIO_CAP : AUDIO_CAP);
+    /* A fetch's reply may itself be audio, so both kinds take the audio cap;
+     * markup is held to MARKUP_CAP once it has arrived (finish_fetch). */
+    struct job *j = job_new(w, kind, AUDIO_CAP);
     char *params = kind == J_FETCH ? ann_params(a) : NULL;
     j->ann = a;
     j->item = item;
@@ -614,12 +617,19 @@ int cf_webhook_start(const struct cf_webhook_opts *opts, struct cf_webhook **out
     return 0;
 }
 
-void cf_webhook_stop(struct cf_webhook *w)
+void cf_webhook_halt(struct cf_webhook *w)
 {
-    if (!w) return;
+    if (!w || w->joined) return;
     atomic_store(&w->stopping, true);
     curl_multi_wakeup(w->multi);
     pthread_join(w->thread, NULL);
+    w->joined = true;
+}
+
+void cf_webhook_stop(struct cf_webhook *w)
+{
+    if (!w) return;
+    cf_webhook_halt(w);
     /* abandon what is in flight: events stay pending for the next run, and
      * announcements being fetched are fetched again (cf_core_recover) */
     while (w->jobs) {

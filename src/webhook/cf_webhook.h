@@ -43,8 +43,14 @@ int cf_webhook_start(const struct cf_webhook_opts *opts, struct cf_webhook **out
 /* Wakes the worker to look for new work now; any thread. ud is the worker
  * (the signature of struct cf_core's kick). */
 void cf_webhook_kick(void *ud);
-/* Stops the thread, abandoning transfers in flight (their events stay
- * pending and go out after a restart); frees everything. NULL is a no-op. */
+/* Stops the thread, abandoning transfers in flight: after it returns the
+ * worker makes no more engine or store calls, but stays allocated, so that
+ * cf_webhook_kick from another thread (the engine's) is still safe. A second
+ * call is a no-op; NULL is a no-op. */
+void cf_webhook_halt(struct cf_webhook *w);
+/* Halts the worker if it is still running (abandoned events stay pending
+ * and go out after a restart); frees everything. NULL is a no-op. No other
+ * thread may kick the worker any more. */
 void cf_webhook_stop(struct cf_webhook *w);
 
 /* Backoff before attempt n+1 after n failed attempts, in µs, with jitter
