@@ -521,7 +521,6 @@ static int cmd_serve(int argc, char **argv)
     ho.handler_ud = &api;
     ho.on_done = cf_api_on_done;
     ho.on_done_ud = &api;
-    if (cf_http_start(&ho, &http, &err)) goto fail;
     if (cfg.metrics_listen[0]) {
         struct cf_http_opts mo = ho;
         char mhost[128], maddr[INET6_ADDRSTRLEN];
@@ -540,6 +539,7 @@ static int cmd_serve(int argc, char **argv)
                cf_http_port(ops));
     }
     if (cfg.tls_cert[0] || cfg.tls_key[0]) {
+        struct cf_http_opts tlso = ho;
         char thost[128], taddr[INET6_ADDRSTRLEN];
         int tport;
         if (!cfg.tls_cert[0] || !cfg.tls_key[0]) {
@@ -552,13 +552,16 @@ static int cmd_serve(int argc, char **argv)
             goto fail;
         }
         if (cf_tls_create(cfg.tls_cert, cfg.tls_key, &tls, &err)) goto fail;
-        ho.host = taddr;
-        ho.port = tport;
-        ho.tls = true;
-        if (cf_http_start(&ho, &https, &err)) goto fail;
+        tlso.host = taddr;
+        tlso.port = tport;
+        tlso.tls = true;
+        if (cf_http_start(&tlso, &https, &err)) goto fail;
         cf_log(CF_LOG_NOTICE, NULL, "msg=\"confab listening (https)\" listen=%s:%d", taddr,
                cf_http_port(https));
     }
+    /* The API listener starts last: once its /health answers (what readiness
+     * checks poll), the HTTPS and metrics listeners accept connections too. */
+    if (cf_http_start(&ho, &http, &err)) goto fail;
     cf_log(CF_LOG_NOTICE, NULL,
            "msg=\"confab listening\" version=%s listen=%s:%d workers=%d database=\"%s\" engine=%s "
            "region=%s durability=%s",
