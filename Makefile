@@ -130,8 +130,11 @@ run: deps
 	build/confab serve --database var/confab.db --dev-project var/dev-project.txt \
 	    --webhook-allow 127.0.0.0/8,::1 $(ARGS)
 
-test: deps
-	@$(MAKE) --no-print-directory build/confab build/asan/confab build/asan/unit fuzz-replay
+# make test: the analysers' packages too (tests/run runs the lint), the release, ASan+UBSan and
+# ThreadSanitizer builds, the fuzz replayers, then every test.
+test: lint-deps
+	@$(MAKE) --no-print-directory build/confab build/asan/confab build/asan/unit fuzz-replay \
+	    build/tsan/confab
 	@tests/run
 
 clean:
