@@ -515,6 +515,7 @@ static int cmd_serve(int argc, char **argv)
     ho.workers = workers;
     ho.max_connections = cfg.max_connections;
     ho.idle_timeout_s = cfg.idle_timeout;
+    ho.header_timeout_s = cfg.header_timeout;
     ho.max_body = (size_t)cfg.max_body;
     ho.max_header = (size_t)cfg.max_header;
     ho.handler = cf_api_handle;

@@ -40,6 +40,7 @@ struct cf_config {
     char webhook_deny[1024]; /* extra CIDRs denied; default "" */
     int  max_connections;    /* default 10000, 1..100000 */
     int  idle_timeout;       /* seconds a connection may be idle, default 60, 1..3600 */
+    int  header_timeout;     /* seconds to send the first request head, default 30 */
     int  max_body;           /* bytes, default 65536, 1024..1048576 */
     int  max_header;         /* bytes for request line+headers, default 16384, 1024..1048576 */
     char more_info_base[256];/* default "https://developer.signalwire.com/compatibility-api/reference/error-codes" */

@@ -13,11 +13,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -30,9 +32,15 @@
 
 #define RESP_CAP (16u * 1024 * 1024)
 
+struct conn;
+
 struct cf_http {
     struct MHD_Daemon *d;
     struct cf_http_opts opts;
+    pthread_mutex_t conns_mu;  /* guards conns */
+    struct conn *conns;        /* open connections, for the header deadline */
+    pthread_t sweeper;
+    atomic_bool stopping;
     atomic_int inflight;       /* requests between URI callback and completion */
     atomic_uint_fast64_t seq;  /* request id counter */
     unsigned boot;             /* random per process, in request ids */
@@ -44,6 +52,11 @@ struct cf_http {
  * when the connection closes. */
 struct conn {
     struct ctx *cur;
+    struct conn *prev, *next;   /* in cf_http.conns */
+    int fd;
+    int64_t started;            /* monotonic µs */
+    atomic_bool headed;         /* a request's head has been read */
+    bool cut;                   /* the sweeper shut it down */
 };
 
 struct ctx {
@@ -175,6 +188,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
         const char *cl;
         size_t head = 0;
         c->started = true;
+        if (c->conn) atomic_store(&c->conn->headed, true);
         MHD_get_connection_values(con, MHD_HEADER_KIND, count_header, &head);
         if (strlen(url) + strlen(c->req.query) + strlen(method) > h->opts.max_header)
             return simple_error(h, con, c, 414, 10000, "The request line is longer than the "
@@ -234,10 +248,25 @@ static void conn_cb(void *cls, struct MHD_Connection *con, void **socket_context
     struct conn *cn = *socket_context;
     (void)con;
     if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-        *socket_context = cf_calloc(1, sizeof(struct conn));
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(con, MHD_CONNECTION_INFO_CONNECTION_FD);
+        cn = cf_calloc(1, sizeof *cn);
+        cn->fd = ci ? ci->connect_fd : -1;
+        cn->started = cf_time_monotonic_us();
+        pthread_mutex_lock(&h->conns_mu);
+        cn->next = h->conns;
+        if (h->conns) h->conns->prev = cn;
+        h->conns = cn;
+        pthread_mutex_unlock(&h->conns_mu);
+        *socket_context = cn;
         return;
     }
     if (!cn) return;
+    pthread_mutex_lock(&h->conns_mu); /* before libmicrohttpd closes the socket */
+    if (cn->prev) cn->prev->next = cn->next;
+    else h->conns = cn->next;
+    if (cn->next) cn->next->prev = cn->prev;
+    pthread_mutex_unlock(&h->conns_mu);
     if (cn->cur) ctx_free(h, cn->cur); /* dropped before it completed */
     cf_free(cn);
     *socket_context = NULL;
@@ -263,6 +292,29 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
     *con_cls = NULL;
 }
 
+/* The header deadline: a connection that has not sent a complete request
+ * head within header_timeout seconds of opening is shut down (libmicrohttpd
+ * then closes it). Its own idle time-out would not catch a client that
+ * sends a byte a second. The list is guarded by conns_mu, which the close
+ * notification also takes before the socket is closed, so a descriptor is
+ * never shut down after it was reused. */
+static void *sweep(void *arg)
+{
+    struct cf_http *h = arg;
+    while (!atomic_load(&h->stopping)) {
+        int64_t cutoff = cf_time_monotonic_us() - (int64_t)h->opts.header_timeout_s * CF_USEC_PER_SEC;
+        pthread_mutex_lock(&h->conns_mu);
+        for (struct conn *cn = h->conns; cn; cn = cn->next) {
+            if (cn->cut || atomic_load(&cn->headed) || cn->started > cutoff || cn->fd < 0) continue;
+            shutdown(cn->fd, SHUT_RDWR);
+            cn->cut = true;
+        }
+        pthread_mutex_unlock(&h->conns_mu);
+        for (int i = 0; i < 10 && !atomic_load(&h->stopping); i++) usleep(100 * 1000);
+    }
+    return NULL;
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
@@ -284,6 +336,7 @@ int cf_http_start(const struct cf_http_opts *opts, struct cf_http **out, struct 
     unsigned char rnd[4];
     memset(&ss, 0, sizeof ss);
     h->opts = *opts;
+    pthread_mutex_init(&h->conns_mu, NULL);
     if (inet_pton(AF_INET, opts->host, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
         struct sockaddr_in *sa = (struct sockaddr_in *)&ss;
         sa->sin_family = AF_INET;
@@ -335,6 +388,7 @@ int cf_http_start(const struct cf_http_opts *opts, struct cf_http **out, struct 
                                 MHD_OPTION_ARRAY, o, MHD_OPTION_END);
     }
     if (!h->d) {
+        pthread_mutex_destroy(&h->conns_mu);
         cf_free(h);
         return cf_err_set(err, CF_ESYS, "listen: cannot listen on %s:%d (%s)", opts->host,
                           opts->port, strerror(errno));
@@ -342,6 +396,12 @@ int cf_http_start(const struct cf_http_opts *opts, struct cf_http **out, struct 
     {
         const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
         h->port = di ? di->port : opts->port;
+    }
+    if (opts->header_timeout_s > 0 && pthread_create(&h->sweeper, NULL, sweep, h) != 0) {
+        MHD_stop_daemon(h->d);
+        pthread_mutex_destroy(&h->conns_mu);
+        cf_free(h);
+        return cf_err_set(err, CF_ESYS, "cannot start the header deadline thread");
     }
     *out = h;
     return 0;
@@ -359,6 +419,9 @@ void cf_http_stop(struct cf_http *h, int grace_s)
     MHD_quiesce_daemon(h->d);
     deadline = cf_time_monotonic_us() + (int64_t)grace_s * CF_USEC_PER_SEC;
     while (atomic_load(&h->inflight) > 0 && cf_time_monotonic_us() < deadline) usleep(10000);
+    atomic_store(&h->stopping, true);
+    if (h->opts.header_timeout_s > 0) pthread_join(h->sweeper, NULL);
     MHD_stop_daemon(h->d);
+    pthread_mutex_destroy(&h->conns_mu);
     cf_free(h);
 }

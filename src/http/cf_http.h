@@ -63,6 +63,7 @@ struct cf_http_opts {
     int workers;                /* threads, >= 1 */
     int max_connections;
     int idle_timeout_s;
+    int header_timeout_s;       /* a new connection must send a request head within this; 0: no limit */
     size_t max_body;
     size_t max_header;
     cf_http_handler handler;
