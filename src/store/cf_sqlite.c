@@ -332,6 +332,15 @@ static int exec_stmt(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
     return ret;
 }
 
+/* Like exec_stmt, for an UPDATE or DELETE of one row: CF_ENOTFOUND when it
+ * matched none. */
+static int exec_changed(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
+{
+    int rc = exec_stmt(s, st, what);
+    if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ENOTFOUND;
+    return rc;
+}
+
 #define S(st) ((struct sqlite_store *)(st))
 
 /* ---- transactions ---- */
@@ -475,13 +484,10 @@ static int sq_token_revoke(struct cf_store *base, const char *project_id, const 
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_TOKEN_REVOKE);
-    int rc;
     bind_text(st, 1, project_id);
     bind_text(st, 2, token_id);
     sqlite3_bind_int64(st, 3, cf_time_now_us());
-    rc = exec_stmt(s, st, "token_revoke");
-    if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ENOTFOUND;
-    return rc;
+    return exec_changed(s, st, "token_revoke");
 }
 
 static int sq_token_hashes(struct cf_store *base, const char *project_id,
@@ -590,11 +596,8 @@ static int sq_conf_update(struct cf_store *base, const struct cf_conference *c)
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_CONF_UPDATE);
-    int rc;
     bind_conf(st, c);
-    rc = exec_stmt(s, st, "conf_update");
-    if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ENOTFOUND;
-    return rc;
+    return exec_changed(s, st, "conf_update");
 }
 
 static int sq_conf_touch(struct cf_store *base, const struct cf_conference *c)
@@ -847,11 +850,8 @@ static int sq_part_update(struct cf_store *base, const struct cf_participant *p)
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_PART_UPDATE);
-    int rc;
     bind_part(st, p);
-    rc = exec_stmt(s, st, "part_update");
-    if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ENOTFOUND;
-    return rc;
+    return exec_changed(s, st, "part_update");
 }
 
 static int sq_part_get(struct cf_store *base, const char *project_id, const char *conf_sid,
@@ -1054,23 +1054,17 @@ static int sq_rec_update(struct cf_store *base, const struct cf_recording *r)
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_REC_UPDATE);
-    int rc;
     bind_rec(st, r);
-    rc = exec_stmt(s, st, "rec_update");
-    if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ENOTFOUND;
-    return rc;
+    return exec_changed(s, st, "rec_update");
 }
 
 static int sq_rec_delete(struct cf_store *base, const char *project_id, const char *sid)
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_REC_DELETE);
-    int rc;
     bind_text(st, 1, project_id);
     bind_text(st, 2, sid);
-    rc = exec_stmt(s, st, "rec_delete");
-    if (rc == 0 && sqlite3_changes(s->db) == 0) rc = CF_ENOTFOUND;
-    return rc;
+    return exec_changed(s, st, "rec_delete");
 }
 
 static int sq_rec_get(struct cf_store *base, const char *project_id, const char *conf_sid,
