@@ -80,7 +80,6 @@ enum stmt_id {
     S_LIVE_CONF,
     S_LIVE_PART,
     S_EVENT_APPEND,
-    S_EVENT_COUNT,
     S_IDEM_GET,
     S_IDEM_PUT,
     S_IDEM_EXPIRE,
@@ -225,8 +224,6 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_EVENT_APPEND] = "INSERT INTO outbox(project_id, conference_sid, seq, name, url, method,"
                        " params, state, next_attempt_at, created, call_sid)"
                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?11)",
-    [S_EVENT_COUNT] =
-        "SELECT count(*) FROM outbox WHERE project_id = ?1 AND conference_sid = ?2",
     [S_IDEM_GET] = "SELECT body_hash, status, response, created FROM idempotency_keys"
                    " WHERE project_id = ?1 AND key = ?2",
     [S_IDEM_PUT] = "INSERT OR REPLACE INTO idempotency_keys(project_id, key, body_hash, status,"
@@ -1228,23 +1225,6 @@ static int sq_event_append(struct cf_store *base, const struct cf_event *ev)
     return exec_stmt(s, st, "event_append");
 }
 
-static int sq_event_count(struct cf_store *base, const char *project_id, const char *conf_sid,
-                          int64_t *n)
-{
-    struct sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, S_EVENT_COUNT);
-    int rc;
-    bind_text(st, 1, project_id);
-    bind_text(st, 2, conf_sid);
-    rc = step_row(s, st, "event_count");
-    if (rc == 1) {
-        *n = sqlite3_column_int64(st, 0);
-        rc = 0;
-    }
-    done(st);
-    return rc;
-}
-
 /* ---- the outbox, for the webhook worker and the Events API ---- */
 
 /* An event's sid is its id in UUID form, "00000000-0000-4000-8000-" + 12
@@ -1589,7 +1569,6 @@ static const struct cf_store_ops sqlite_ops = {
     .outbox_failed_count = sq_outbox_failed_count,
     .count_live = sq_count_live,
     .event_append = sq_event_append,
-    .event_count = sq_event_count,
     .idem_get = sq_idem_get,
     .idem_put = sq_idem_put,
     .idem_expire = sq_idem_expire,

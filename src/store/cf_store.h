@@ -194,9 +194,6 @@ struct cf_store_ops {
 
     /* announcements and the event outbox */
     int (*event_append)(struct cf_store *st, const struct cf_event *ev);
-    /* Counts events of a conference (for tests and the operator's view). */
-    int (*event_count)(struct cf_store *st, const char *project_id, const char *conf_sid,
-                       int64_t *n);
 
     /* the webhook worker: the oldest due pending event of each conference
      * (a later one waits for the earlier to be delivered or given up) */
