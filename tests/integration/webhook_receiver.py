@@ -108,7 +108,7 @@ class Hit:
                      if body and ctype == FORM else [])
         self.url = "http://" + (self.headers.get("Host") or "") + handler.path
         self.arrived = arrived                             # time.monotonic() when the request was read
-        self.answered = None                               # time.monotonic() when the answer was written
+        self.answered = None                               # time.monotonic() when the answer began to be written
         self.name = None                                   # path below the receiver's prefix
 
     @property
@@ -170,6 +170,8 @@ class Receiver:
                 with receiver.cond:
                     status = rule.statuses.popleft() if rule.statuses else rule.status
                 body = b"" if status == 204 else rule.body
+                # taken before the answer goes out: once it is out the server may act on it at once
+                t_answer = time.monotonic()
                 try:
                     self.send_response(status)
                     if status != 204:
@@ -186,7 +188,7 @@ class Receiver:
                     pass
                 self.close_connection = True
                 with receiver.cond:
-                    hit.answered = time.monotonic()
+                    hit.answered = t_answer
                     receiver.cond.notify_all()
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _any
