@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <arpa/inet.h>
 
 #include "api/cf_api.h"
+#include "api/cf_authcache.h"
 #include "api/cf_json.h"
 #include "base/cf_log.h"
 #include "base/cf_mem.h"
@@ -34,6 +36,7 @@
 #include "http/cf_tls.h"
 #include "markup/cf_markup.h"
 #include "store/cf_store.h"
+#include "store/cf_writer.h"
 #include "webhook/cf_guard.h"
 #include "webhook/cf_webhook.h"
 
@@ -58,6 +61,21 @@ static void usage(FILE *out)
           "Settings are flags (--name value), CONFAB_NAME environment variables or\n"
           "name = value lines of the file given by --config. `confab serve --help` lists them.\n",
           out);
+}
+
+#define WRITE_BATCH_MAX 256 /* requests per write transaction, at most */
+/* how long verified credentials are trusted without the store: also how
+ * long a revoked token may still work (see cf_authcache.h) */
+#define AUTH_CACHE_TTL_US (1 * CF_USEC_PER_SEC)
+
+/* CPUs in this process's affinity mask (at least 1). */
+static int usable_cpus(void)
+{
+    cpu_set_t set;
+    int n;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && (n = CPU_COUNT(&set)) > 0) return n;
+    n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 1;
 }
 
 /* ---- the engine's event thread: one store connection of its own ---- */
@@ -203,7 +221,7 @@ static int load_config(struct cf_config *cfg, int argc, char **argv)
 static int open_store(const struct cf_config *cfg, struct cf_store **st)
 {
     struct cf_err err = {0, ""};
-    struct cf_store_opts so = {cfg->database, strcmp(cfg->durability, "full") == 0, NULL};
+    struct cf_store_opts so = {cfg->database, strcmp(cfg->durability, "full") == 0, NULL, NULL};
     if (cf_store_open(&so, true, st, &err)) {
         fprintf(stderr, "confab: %s\n", err.msg);
         return 1;
@@ -383,6 +401,7 @@ static int cmd_serve(int argc, char **argv)
     struct cf_http *http = NULL, *https = NULL, *ops = NULL;
     struct cf_metrics *metrics = NULL;
     struct cf_ratelimit *rl = NULL;
+    struct cf_authcache *auth_cache = NULL;
     struct cf_tls *tls = NULL;
     struct cf_webhook *webhook = NULL;
     struct cf_webhook_opts wo;
@@ -392,7 +411,9 @@ static int cmd_serve(int argc, char **argv)
     struct cf_http_opts ho;
     struct cf_engine_sim_opts so;
     struct cf_store_opts sto;
-    struct cf_store_sync *sync = NULL;
+    static pthread_mutex_t write_lock = PTHREAD_MUTEX_INITIALIZER; /* the process's writers */
+    struct cf_store_ckpt *ckpt = NULL;
+    struct cf_writer *writer = NULL;
     char host[128], addr[INET6_ADDRSTRLEN], recdir[1100], base_url[300];
     int port, workers, rc = 1, sig = 0;
     bool help = false, dump = false;
@@ -415,12 +436,9 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "confab: listen: cannot use '%s'\n", cfg.listen);
         return 2;
     }
-    workers = cfg.workers > 0 ? cfg.workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
-    /* (the store pool below also serves the HTTPS and metrics listeners' threads) */
-    if (workers < 1) workers = 1;
-    /* With durability=full a worker waits for the disk after each write;
-     * more workers let more writes share one sync (group commit). */
-    if (cfg.workers == 0 && strcmp(cfg.durability, "full") == 0) workers = 32;
+    /* one worker per CPU this process may run on (taskset, cgroup cpusets);
+     * the store pool below also serves the HTTPS and metrics listeners' threads */
+    workers = cfg.workers > 0 ? cfg.workers : usable_cpus();
 
     /* block the signals before any thread starts, so that only sigwait sees them */
     sigemptyset(&set);
@@ -448,12 +466,8 @@ static int cmd_serve(int argc, char **argv)
     }
     sto.path = cfg.database;
     sto.durable_full = strcmp(cfg.durability, "full") == 0;
-    sto.sync = NULL;
-    if (sto.durable_full && cf_store_sync_create(cfg.database, &sync, &err)) {
-        fprintf(stderr, "confab: %s\n", err.msg);
-        return 1;
-    }
-    sto.sync = sync;
+    sto.write_lock = &write_lock;
+    sto.ckpt = NULL;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "confab: cannot initialise libcurl\n");
         return 1;
@@ -461,7 +475,12 @@ static int cmd_serve(int argc, char **argv)
     cf_markup_init();
     metrics = cf_calloc(1, sizeof *metrics);
     cf_metrics_init(metrics);
-    if (cf_store_open(&sto, true, &st, &err)) goto fail;
+    if (cf_store_open(&sto, true, &st, &err)) goto fail; /* migrates */
+    if (cf_store_ckpt_start(cfg.database, &write_lock, &ckpt, &err)) goto fail;
+    sto.ckpt = ckpt;
+    st->ops->close(st); /* reopened with the checkpointer */
+    st = NULL;
+    if (cf_store_open(&sto, false, &st, &err)) goto fail;
     if (cfg.dev_project[0] && dev_project(st, cfg.dev_project, cfg.listen, &err)) goto fail;
     {
         int64_t cutoff = cf_time_now_us() - 24 * 3600 * CF_USEC_PER_SEC;
@@ -471,6 +490,7 @@ static int cmd_serve(int argc, char **argv)
                              &pool, &err))
         goto fail;
     if (cf_store_open(&sto, false, &engine_st, &err)) goto fail;
+    if (cf_writer_start(&sto, WRITE_BATCH_MAX, &writer, &err)) goto fail;
     ew.st = engine_st;
     ew.eng = NULL;
     atomic_init(&ew.webhook, NULL);
@@ -498,10 +518,13 @@ static int cmd_serve(int argc, char **argv)
     rl = cf_ratelimit_create(cfg.rate_limit, cfg.rate_burst ? cfg.rate_burst : cfg.rate_limit);
     api.metrics = metrics;
     api.rl = rl;
+    auth_cache = cf_authcache_create(AUTH_CACHE_TTL_US);
+    api.auth_cache = auth_cache;
     api.max_live_conferences = cfg.max_live_conferences;
     api.max_live_participants = cfg.max_live_participants;
     api.serve_metrics = cfg.metrics_listen[0] == '\0';
     api.pool = pool;
+    api.writer = writer;
     api.kick = cf_webhook_kick;
     api.kick_ud = webhook;
     api.eng = eng;
@@ -594,6 +617,7 @@ out:
     cf_http_stop(ops, 0);
     cf_http_stop(https, cfg.shutdown_grace);
     cf_http_stop(http, cfg.shutdown_grace);
+    cf_writer_stop(writer); /* after the listeners: their last writes still run */
     cf_tls_destroy(tls);
     /* The webhook thread plays announcements through the engine, and the
      * engine's thread kicks the webhook: halt the webhook's thread first,
@@ -604,8 +628,9 @@ out:
     cf_store_pool_destroy(pool);
     if (engine_st) engine_st->ops->close(engine_st);
     if (st) st->ops->close(st);
-    cf_store_sync_destroy(sync);
+    cf_store_ckpt_stop(ckpt);
     cf_ratelimit_destroy(rl);
+    cf_authcache_destroy(auth_cache);
     cf_free(metrics);
     cf_markup_cleanup();
     curl_global_cleanup();

@@ -9,12 +9,20 @@
  * body must decode within its caps (400/413), then the resource handler
  * runs. Idempotency-Key (POST/DELETE) is looked up before the handler and
  * the response stored after it.
+ *
+ * Reads run on the listener's worker thread with a pooled connection.
+ * Writes (POST, DELETE) are checked up to the handler there too, then
+ * handed to the writer thread (cf_writer.h) as one job: the Idempotency-Key
+ * claim, the handler and the stored response share the job's savepoint in
+ * the batch's transaction, and the response goes out once the batch is
+ * committed, followed by the engine commands and the webhook kick.
  */
 #include "cf_api.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -22,7 +30,9 @@
 #include "../base/cf_str.h"
 #include "../base/cf_time.h"
 #include "../http/cf_auth.h"
+#include "../store/cf_writer.h"
 #include "cf_apiInt.h"
+#include "cf_authcache.h"
 
 #define MAX_TOKENS 256 /* live tokens a project may hold (token-create refuses more) */
 #define IDEM_KEY_MAX 255
@@ -201,18 +211,32 @@ int cf_api_method(struct cf_api_req *r, const struct cf_params *p, const char *n
 
 /* ---- auth ---- */
 
-static bool authenticate(struct cf_api_req *r, struct cf_store *st)
+/* Checks the Basic credentials against the project's live tokens, or
+ * against the cache of recently verified headers (cf_authcache.h). *st is
+ * taken from the pool when the store is needed. */
+static bool authenticate(struct cf_api_req *r, struct cf_store **st)
 {
     const char *user = NULL, *pass = NULL;
     unsigned char hash[32];
     unsigned char (*hashes)[32];
+    char cached[CF_UUID_SIZE];
     size_t n = 0;
-    if (cf_auth_parse_basic(r->req->authorization, r->a, &user, &pass)) return false;
+    int64_t now = cf_time_monotonic_us();
+    const char *hdr = r->req->authorization;
+    if (r->api->auth_cache && cf_authcache_get(r->api->auth_cache, hdr, now, cached)) {
+        if (strcmp(cached, r->route.account_sid) != 0) return false;
+        user = cf_arena_strdup(r->a, cached);
+        goto ok;
+    }
+    if (cf_auth_parse_basic(hdr, r->a, &user, &pass)) return false;
     if (!cf_id_is_uuid(user) || strcmp(user, r->route.account_sid) != 0) return false;
     hashes = cf_arena_alloc(r->a, MAX_TOKENS * sizeof *hashes);
-    if (st->ops->token_hashes(st, user, hashes, MAX_TOKENS, &n)) return false;
+    if (!*st) *st = cf_store_pool_get(r->api->pool);
+    if ((*st)->ops->token_hashes(*st, user, hashes, MAX_TOKENS, &n)) return false;
     cf_auth_hash_token(pass, hash);
     if (!cf_auth_hash_match(hash, (const unsigned char(*)[32])hashes, n)) return false;
+    if (r->api->auth_cache) cf_authcache_put(r->api->auth_cache, hdr, user, now);
+ok:
     r->project_id = user;
     r->req->project_id = user;
     return true;
@@ -402,6 +426,68 @@ static void health(struct cf_api *api, struct cf_req *req, struct cf_resp *resp)
     }
 }
 
+/* A write request on its way through the writer thread. Lives in the
+ * request's arena, which the writer thread owns until the resume. */
+struct write_job {
+    struct cf_writer_job base;  /* must be first */
+    struct cf_api_req r;
+    const struct route_entry *hit;
+    bool idem;
+    unsigned char h[32];
+    struct cf_core_after after;
+    struct cf_http_pending *token;
+};
+
+static int write_run(struct cf_writer_job *j, struct cf_store *st)
+{
+    struct write_job *w = (struct write_job *)j;
+    struct cf_api_req *r = &w->r;
+    r->core.st = st;
+    if (w->idem && idem_claim(r, st, w->h)) return 0;
+    w->hit->fn(r);
+    if (w->idem) idem_store(r, st, w->h);
+    return 0;
+}
+
+static void write_done(struct cf_writer_job *j, bool committed)
+{
+    struct write_job *w = (struct write_job *)j;
+    if (!committed) {
+        w->r.resp->extra_name = w->r.resp->extra_value = NULL;
+        if (w->r.resp->fd >= 0) close(w->r.resp->fd);
+        w->r.resp->fd = -1;
+        cf_api_core_error(&w->r, CF_ESTORE, NULL, w->r.req->route, NULL);
+    }
+    cf_core_after_finish(&w->r.core, committed);
+    cf_http_resume(w->token); /* the request (and w) may be gone after this */
+}
+
+static void write_defer(void *ud, struct cf_http_pending *token)
+{
+    struct write_job *w = ud;
+    w->token = token;
+    cf_writer_submit(w->r.api->writer, &w->base);
+}
+
+/* Hands the request to the writer thread (resp->defer). */
+static void defer_write(struct cf_api_req *r, const struct route_entry *hit, bool idem,
+                        const unsigned char h[32])
+{
+    struct write_job *w = cf_arena_alloc(r->a, sizeof *w);
+    memset(w, 0, sizeof *w);
+    w->base.run = write_run;
+    w->base.done = write_done;
+    w->r = *r;
+    w->hit = hit;
+    w->idem = idem;
+    if (idem) memcpy(w->h, h, 32);
+    w->after.a = r->a;
+    w->r.core.after = &w->after;
+    w->r.core.st = NULL; /* the writer's, in write_run */
+    r->resp->defer = write_defer;
+    r->resp->defer_ud = w;
+}
+
 void cf_api_handle(void *ud, struct cf_req *req, struct cf_resp *resp)
 {
     struct cf_api *api = ud;
@@ -431,8 +517,6 @@ void cf_api_handle(void *ud, struct cf_req *req, struct cf_resp *resp)
     }
     req->route = cf_route_name(r.route.res);
     req->route_id = (int)r.route.res;
-    st = cf_store_pool_get(api->pool);
-    r.core.st = st;
     r.core.eng = api->eng;
     r.core.region = api->region;
     r.core.base_url = api->base_url;
@@ -440,7 +524,7 @@ void cf_api_handle(void *ud, struct cf_req *req, struct cf_resp *resp)
     r.core.kick_ud = api->kick_ud;
     r.core.max_live_conferences = api->max_live_conferences;
     r.core.max_live_participants = api->max_live_participants;
-    if (!authenticate(&r, st)) {
+    if (!authenticate(&r, &st)) {
         cf_api_error(&r, 401, 20003, "Authentication failed");
         goto out;
     }
@@ -476,11 +560,17 @@ void cf_api_handle(void *ud, struct cf_req *req, struct cf_resp *resp)
             goto out;
         }
         request_hash(req, h);
-        if (idem_claim(&r, st, h)) goto out;
         idem = true;
     }
+    if ((m == CF_M_POST || m == CF_M_DELETE) && api->writer) {
+        defer_write(&r, hit, idem, h);
+        goto out;
+    }
+    if (!st) st = cf_store_pool_get(api->pool);
+    r.core.st = st;
+    if (idem && idem_claim(&r, st, h)) goto out;
     hit->fn(&r);
     if (idem) idem_store(&r, st, h);
 out:
-    cf_store_pool_put(api->pool, st);
+    if (st) cf_store_pool_put(api->pool, st);
 }

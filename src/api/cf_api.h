@@ -18,8 +18,12 @@
 #include "../http/cf_http.h"
 #include "../store/cf_store.h"
 
+struct cf_writer;
+struct cf_authcache;
+
 struct cf_api {
-    struct cf_store_pool *pool;  /* borrowed */
+    struct cf_store_pool *pool;  /* borrowed: connections for reads */
+    struct cf_writer *writer;    /* borrowed: runs the writes; NULL = on the worker */
     struct cf_engine *eng;       /* borrowed */
     const char *region;          /* borrowed */
     const char *more_info;       /* borrowed: more_info URL of error bodies */
@@ -29,6 +33,7 @@ struct cf_api {
     void *kick_ud;
     struct cf_metrics *metrics;  /* borrowed */
     struct cf_ratelimit *rl;     /* borrowed: per-project request rate */
+    struct cf_authcache *auth_cache; /* borrowed, may be NULL: verified credentials */
     int max_live_conferences;    /* per project caps, 0 = none */
     int max_live_participants;
     bool serve_metrics;          /* answer GET /metrics on this listener */

@@ -58,16 +58,31 @@ static void hangups_add(struct hangups *h, struct cf_arena *a, const char *sid)
     if (h->n < MAX_HANGUPS) memcpy(h->sids[h->n++], sid, CF_UUID_SIZE);
 }
 
+/* One engine command held for after a batch's commit. */
+enum fx_kind { FX_HANGUPS, FX_DIAL, FX_MUTE, FX_HOLD, FX_REC_STOP, FX_REC_PAUSE, FX_REC_DELETE };
+
+struct cf_core_after_item {
+    enum fx_kind kind;
+    struct hangups h;          /* FX_HANGUPS */
+    struct cf_engine_dial d;   /* FX_DIAL */
+    char sid[CF_UUID_SIZE];    /* the call or recording of the others */
+    char project_id[CF_UUID_SIZE];
+    char conf_sid[CF_UUID_SIZE];
+    bool on;                   /* muted, held, paused */
+    int64_t duration_s;
+    struct cf_core_after_item *next;
+};
+
 /* Wakes the webhook worker if the committed transaction gave it work. */
 static void notify(struct cf_core *c)
 {
-    if (c->kicked && c->kick) c->kick(c->kick_ud);
+    if (c->kicked && c->after) c->after->kick = true;
+    else if (c->kicked && c->kick) c->kick(c->kick_ud);
     c->kicked = false;
 }
 
-static void hangups_run(struct cf_core *c, const struct hangups *h)
+static void hangups_exec(struct cf_core *c, const struct hangups *h)
 {
-    notify(c);
     for (size_t i = 0; i < h->n; i++) c->eng->ops->hangup(c->eng, h->sids[i]);
     for (size_t i = 0; i < h->nrecs; i++) {
         const struct rec_cmd *rc = &h->recs[i];
@@ -76,6 +91,77 @@ static void hangups_run(struct cf_core *c, const struct hangups *h)
         else
             c->eng->ops->record_stop(c->eng, h->project_id, h->conf_sid, rc->sid, rc->duration_s);
     }
+}
+
+static void fx_exec(struct cf_core *c, const struct cf_core_after_item *it)
+{
+    struct cf_engine *e = c->eng;
+    switch (it->kind) {
+    case FX_HANGUPS: hangups_exec(c, &it->h); break;
+    case FX_DIAL: e->ops->dial(e, &it->d); break;
+    case FX_MUTE: e->ops->mute(e, it->sid, it->on); break;
+    case FX_HOLD: e->ops->hold(e, it->sid, it->on); break;
+    case FX_REC_STOP:
+        e->ops->record_stop(e, it->project_id, it->conf_sid, it->sid, it->duration_s);
+        break;
+    case FX_REC_PAUSE: e->ops->record_pause(e, it->sid, it->on); break;
+    case FX_REC_DELETE: e->ops->record_delete(e, it->sid); break;
+    }
+}
+
+/* Gives an engine command after a use-case's commit: now, or (inside a
+ * batch) once the batch commits. it is copied. */
+static void fx(struct cf_core *c, const struct cf_core_after_item *it)
+{
+    struct cf_core_after_item *copy, **tail;
+    if (!c->after) {
+        fx_exec(c, it);
+        return;
+    }
+    copy = cf_arena_alloc(c->after->a, sizeof *copy);
+    *copy = *it;
+    copy->next = NULL;
+    if (it->kind == FX_HANGUPS && it->h.n) {
+        copy->h.sids = cf_arena_alloc(c->after->a, it->h.n * sizeof *it->h.sids);
+        memcpy(copy->h.sids, it->h.sids, it->h.n * sizeof *it->h.sids);
+    }
+    for (tail = &c->after->items; *tail; tail = &(*tail)->next) {
+    }
+    *tail = copy;
+}
+
+static void fx_call(struct cf_core *c, enum fx_kind kind, const char *sid, bool on)
+{
+    struct cf_core_after_item it;
+    memset(&it, 0, sizeof it);
+    it.kind = kind;
+    cf_str_copy(it.sid, sizeof it.sid, sid);
+    it.on = on;
+    fx(c, &it);
+}
+
+/* After a use-case's commit: the kick, then the engine commands. */
+static void hangups_run(struct cf_core *c, const struct hangups *h)
+{
+    struct cf_core_after_item it;
+    notify(c);
+    if (h->n == 0 && h->nrecs == 0) return;
+    memset(&it, 0, sizeof it);
+    it.kind = FX_HANGUPS;
+    it.h = *h;
+    fx(c, &it);
+}
+
+void cf_core_after_finish(struct cf_core *c, bool committed)
+{
+    struct cf_core_after *af = c->after;
+    if (!af) return;
+    if (committed) {
+        if (af->kick && c->kick) c->kick(c->kick_ud);
+        for (struct cf_core_after_item *it = af->items; it; it = it->next) fx_exec(c, it);
+    }
+    af->items = NULL;
+    af->kick = false;
 }
 
 static const char *tf(bool v) { return v ? "true" : "false"; }
@@ -444,7 +530,7 @@ int cf_core_participant_create(struct cf_core *c, const char *project_id, const 
 {
     struct cf_store *st = c->st;
     struct cf_conference conf;
-    struct cf_engine_dial d;
+    struct cf_core_after_item d;
     char coach[CF_UUID_SIZE] = "";
     int64_t now = cf_time_now_us();
     int64_t t0 = cf_time_monotonic_us();
@@ -518,14 +604,15 @@ int cf_core_participant_create(struct cf_core *c, const char *project_id, const 
     notify(c);
     out->queue_time_ms = (cf_time_monotonic_us() - t0) / 1000;
     memset(&d, 0, sizeof d);
-    memcpy(d.project_id, out->project_id, sizeof d.project_id);
-    memcpy(d.conference_sid, out->conference_sid, sizeof d.conference_sid);
-    memcpy(d.call_sid, out->call_sid, sizeof d.call_sid);
-    memcpy(d.from, out->from, sizeof d.from);
-    memcpy(d.to, out->to, sizeof d.to);
-    d.timeout_s = out->timeout_s;
-    d.muted = out->muted;
-    c->eng->ops->dial(c->eng, &d);
+    d.kind = FX_DIAL;
+    memcpy(d.d.project_id, out->project_id, sizeof d.d.project_id);
+    memcpy(d.d.conference_sid, out->conference_sid, sizeof d.d.conference_sid);
+    memcpy(d.d.call_sid, out->call_sid, sizeof d.d.call_sid);
+    memcpy(d.d.from, out->from, sizeof d.d.from);
+    memcpy(d.d.to, out->to, sizeof d.d.to);
+    d.d.timeout_s = out->timeout_s;
+    d.d.muted = out->muted;
+    fx(c, &d);
     goto out;
 rollback:
     st->ops->rollback(st);
@@ -921,8 +1008,8 @@ int cf_core_participant_update(struct cf_core *c, const char *project_id, const 
 {
     int rc = with_participant(c, project_id, conf_sid, key, err, do_update, u, out);
     if (rc == 0) {
-        if (u->muted >= 0) c->eng->ops->mute(c->eng, out->call_sid, out->muted);
-        if (u->hold >= 0) c->eng->ops->hold(c->eng, out->call_sid, out->hold);
+        if (u->muted >= 0) fx_call(c, FX_MUTE, out->call_sid, out->muted);
+        if (u->hold >= 0) fx_call(c, FX_HOLD, out->call_sid, out->hold);
     }
     return rc;
 }
@@ -1005,10 +1092,18 @@ int cf_core_recording_update(struct cf_core *c, const char *project_id, const ch
     if ((rc = st->ops->rec_update(st, out))) goto rollback;
     if ((rc = st->ops->commit(st))) goto out;
     notify(c);
-    if (to == CF_REC_STOPPED)
-        c->eng->ops->record_stop(c->eng, project_id, out->conference_sid, out->sid, out->duration_s);
-    else if ((to == CF_REC_PAUSED) != was_paused)
-        c->eng->ops->record_pause(c->eng, out->sid, to == CF_REC_PAUSED);
+    if (to == CF_REC_STOPPED) {
+        struct cf_core_after_item it;
+        memset(&it, 0, sizeof it);
+        it.kind = FX_REC_STOP;
+        cf_str_copy(it.project_id, sizeof it.project_id, project_id);
+        cf_str_copy(it.conf_sid, sizeof it.conf_sid, out->conference_sid);
+        cf_str_copy(it.sid, sizeof it.sid, out->sid);
+        it.duration_s = out->duration_s;
+        fx(c, &it);
+    } else if ((to == CF_REC_PAUSED) != was_paused) {
+        fx_call(c, FX_REC_PAUSE, out->sid, to == CF_REC_PAUSED);
+    }
     goto out;
 rollback:
     st->ops->rollback(st);
@@ -1028,7 +1123,7 @@ int cf_core_recording_delete(struct cf_core *c, const char *project_id, const ch
     if ((rc = st->ops->rec_delete(st, project_id, rec.sid))) goto rollback;
     if ((rc = st->ops->commit(st))) goto out;
     /* the engine stops a running recording as it deletes it */
-    c->eng->ops->record_delete(c->eng, rec.sid);
+    fx_call(c, FX_REC_DELETE, rec.sid, false);
     goto out;
 rollback:
     st->ops->rollback(st);

@@ -36,10 +36,27 @@ struct cf_core {
      * event to deliver, an announcement to fetch); may be NULL. */
     void (*kick)(void *ud);
     void *kick_ud;
-    bool kicked;             /* set by a use-case, cleared by cf_core_after_commit */
+    bool kicked;             /* set by a use-case, cleared once the kick is given */
+    /* NULL: a use-case's engine commands and kick are carried out right
+     * after its commit. Set (the writer thread): that commit is only a
+     * savepoint's, so they wait here until the batch is committed. */
+    struct cf_core_after *after;
     int max_live_conferences;  /* per project; 0 = no cap */
     int max_live_participants; /* per project; 0 = no cap */
 };
+
+struct cf_core_after_item;
+
+/* Effects held back until a batch commits (see cf_core.after). */
+struct cf_core_after {
+    struct cf_arena *a;               /* borrowed: holds the items */
+    struct cf_core_after_item *items; /* in the order the use-cases ran */
+    bool kick;                        /* the webhook worker has work */
+};
+
+/* Carries out (committed) or forgets (not committed) what c->after holds,
+ * and empties it. */
+void cf_core_after_finish(struct cf_core *c, bool committed);
 
 struct cf_conf_update {
     bool end;                      /* Status=completed */

@@ -7,6 +7,11 @@
  * data. The raw URI (path and query as sent) is caught earlier, in the URI
  * log callback, which is also where the per-request context is made; the
  * completion callback writes the access log line and frees it.
+ *
+ * A deferred request (resp.defer) is suspended with MHD_suspend_connection
+ * before its handler's thread gets it, so the resume can never come first;
+ * libmicrohttpd calls the access handler again once it is resumed, and that
+ * call sends the response.
  */
 #include "cf_http.h"
 
@@ -66,6 +71,9 @@ struct ctx {
     bool started;              /* first access-handler call happened */
     bool too_big;
     bool responded;
+    bool deferred;             /* handed to another thread; resp filled there */
+    struct MHD_Connection *con;
+    struct cf_resp resp;
     int status;
     size_t resp_len;
 };
@@ -181,7 +189,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
 {
     struct cf_http *h = cls;
     struct ctx *c = *con_cls;
-    struct cf_resp r;
+    struct cf_resp *r;
     (void)url, (void)version;
     if (!c) return MHD_NO;
     if (!c->started) {
@@ -222,19 +230,39 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *con, const ch
     if (c->too_big)
         return simple_error(h, con, c, 413, 10000,
                             "The request body is larger than the server accepts");
+    if (c->deferred) return send_resp(h, con, c, &c->resp); /* resumed */
     c->req.body = cf_buf_str(&c->body);
     c->req.body_len = c->body.len;
-    memset(&r, 0, sizeof r);
-    r.fd = -1;
-    cf_buf_init(&r.body, RESP_CAP);
-    h->opts.handler(h->opts.handler_ud, &c->req, &r);
-    if (!r.status) r.status = 500;
-    return send_resp(h, con, c, &r);
+    r = &c->resp;
+    memset(r, 0, sizeof *r);
+    r->fd = -1;
+    cf_buf_init(&r->body, RESP_CAP);
+    h->opts.handler(h->opts.handler_ud, &c->req, r);
+    if (r->defer) {
+        c->deferred = true;
+        c->con = con;
+        MHD_suspend_connection(con);
+        r->defer(r->defer_ud, (struct cf_http_pending *)c);
+        return MHD_YES;
+    }
+    if (!r->status) r->status = 500;
+    return send_resp(h, con, c, r);
+}
+
+void cf_http_resume(struct cf_http_pending *token)
+{
+    struct ctx *c = (struct ctx *)token;
+    if (!c->resp.status) c->resp.status = 500;
+    MHD_resume_connection(c->con);
 }
 
 static void ctx_free(struct cf_http *h, struct ctx *c)
 {
     if (c->conn && c->conn->cur == c) c->conn->cur = NULL;
+    if (!c->responded) {
+        cf_buf_cleanup(&c->resp.body);
+        if (c->resp.fd >= 0 && c->deferred) close(c->resp.fd);
+    }
     cf_buf_cleanup(&c->body);
     cf_arena_cleanup(&c->req.arena);
     cf_free(c);
@@ -332,7 +360,7 @@ int cf_http_start(const struct cf_http_opts *opts, struct cf_http **out, struct 
     struct sockaddr_storage ss;
     socklen_t sslen;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     unsigned char rnd[4];
     memset(&ss, 0, sizeof ss);
     h->opts = *opts;
@@ -367,9 +395,14 @@ int cf_http_start(const struct cf_http_opts *opts, struct cf_http **out, struct 
         OPT(MHD_OPTION_THREAD_POOL_SIZE, opts->workers, NULL);
         OPT(MHD_OPTION_CONNECTION_LIMIT, opts->max_connections, NULL);
         OPT(MHD_OPTION_CONNECTION_TIMEOUT, opts->idle_timeout_s, NULL);
-        /* the pool holds the request head, so it must be well above max_header
-         * for our own check (431/414 with a JSON body) to see what is over */
-        OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, 2 * opts->max_header + 32768, NULL);
+        /* libmicrohttpd gives each connection one memory pool for the request
+         * head and the response head, and keeps all of it resident (zeroed)
+         * from the first request on, idle or not: its size is what an idle
+         * keep-alive connection costs. max_header + 1 KiB leaves room for the
+         * header index and the response head, so that our own check answers
+         * a head just over max_header (431/414, JSON body); a head far over it
+         * does not fit and libmicrohttpd answers 431/414 itself. */
+        OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, opts->max_header + 1024, NULL);
         OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL);
         OPT(MHD_OPTION_URI_LOG_CALLBACK, 0, h);
         o[k - 1].value = (intptr_t)uri_cb;

@@ -7,9 +7,12 @@
  * is read completely (headers capped by max_header, body by max_body: a
  * larger declared body gets 413 before it is read) and then handed to ONE
  * handler call on the worker thread, which fills a struct cf_resp. The
- * handler may block on the store (each worker has its own connection) but
- * never on the outside world. Everything in a request comes from its arena
- * and is freed when the response has been sent.
+ * handler may read the store but never waits on the outside world. A
+ * handler that hands the request to another thread (a write, to the writer
+ * thread) sets resp->defer instead: the connection is then suspended, the
+ * worker goes on serving others, and whoever finishes the response calls
+ * cf_http_resume. Everything in a request comes from its arena and is
+ * freed when the response has been sent.
  */
 #ifndef CF_HTTP_H
 #define CF_HTTP_H
@@ -23,6 +26,8 @@
 #include "../base/cf_err.h"
 
 enum cf_method { CF_M_GET, CF_M_POST, CF_M_DELETE, CF_M_PUT, CF_M_PATCH, CF_M_HEAD, CF_M_OTHER };
+
+struct cf_http_pending;
 
 struct cf_req {
     struct cf_arena arena;      /* owns every pointer below */
@@ -52,7 +57,16 @@ struct cf_resp {
     int fd;                     /* >= 0: send this file instead of body (taken) */
     uint64_t fd_size;           /* bytes of fd to send */
     char retry_after[16];       /* "" or the Retry-After header's value */
+    /* Set by a handler that finishes the response on another thread: called
+     * once the connection is suspended, with the token to resume it. Until
+     * cf_http_resume(token), the request, its arena and this response
+     * belong to that thread. */
+    void (*defer)(void *ud, struct cf_http_pending *token);
+    void *defer_ud;
 };
+
+/* Sends the response of a deferred request (any thread, once). */
+void cf_http_resume(struct cf_http_pending *token);
 
 /* Handles one complete request on a worker thread. */
 typedef void (*cf_http_handler)(void *ud, struct cf_req *req, struct cf_resp *resp);

@@ -7,13 +7,19 @@
  * synchronous=NORMAL by default (a committed transaction survives a crash of
  * the process; the last ones may be lost on power failure), FULL when the
  * operator asks for durability=full (fsync at every commit). Write
- * transactions use BEGIN IMMEDIATE so that writers queue on the busy handler
- * instead of failing with SQLITE_BUSY half way.
+ * transactions use BEGIN IMMEDIATE so that they never fail with SQLITE_BUSY
+ * half way; inside one process they first take the shared write lock of
+ * cf_store_opts, so writers queue in order instead of sleeping in the busy
+ * handler (which is left for other processes, such as `confab project`).
+ * A begin inside an open transaction is a SAVEPOINT. Reads of the database
+ * file go through a shared memory map; checkpoints run on the checkpointer
+ * thread when there is one (cf_checkpoint.c).
  *
  * Fixed statements are prepared once per connection and reused. List
  * statements depend on which filters are present, so they are built on
  * first use and cached by a key of filter bits and paging direction.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +85,8 @@ enum stmt_id {
     S_OUT_FAILED,
     S_LIVE_CONF,
     S_LIVE_PART,
+    S_LIVE_CONF_P,
+    S_LIVE_PART_P,
     S_EVENT_APPEND,
     S_IDEM_GET,
     S_IDEM_PUT,
@@ -192,7 +200,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_ANN_INSERT] = "INSERT INTO announcements(sid, project_id, conference_sid, call_sid, url,"
                      " method, end_after, date_created, date_updated, kind)"
                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7, ?7, ?9)",
-    [S_ANN_CLAIM] = "SELECT " ANN_COLS " FROM announcements WHERE status = 'queued'"
+    [S_ANN_CLAIM] = "SELECT " ANN_COLS " FROM announcements INDEXED BY announcements_active"
+                    " WHERE status IN ('queued', 'fetching', 'playing') AND status = 'queued'"
                     " ORDER BY date_created LIMIT ?1",
     [S_ANN_MARK] = "UPDATE announcements SET status = 'fetching' WHERE sid = ?1",
     [S_ANN_GET] = "SELECT " ANN_COLS " FROM announcements WHERE sid = ?1",
@@ -217,10 +226,14 @@ static const char *const stmt_sql[S_COUNT] = {
                         " AND state IN ('delivered', 'failed')",
     [S_OUT_PENDING] = "SELECT count(*) FROM outbox WHERE state = 'pending'",
     [S_OUT_FAILED] = "SELECT count(*) FROM outbox WHERE state = 'failed'",
-    [S_LIVE_CONF] = "SELECT count(*) FROM conferences WHERE status <> 'completed'"
-                    " AND (?1 IS NULL OR project_id = ?1)",
-    [S_LIVE_PART] = "SELECT count(*) FROM participants WHERE live = 1"
-                    " AND (?1 IS NULL OR project_id = ?1)",
+    /* all projects (metrics), then one project: two statements, so that the
+     * per-project count can use the partial live indexes */
+    [S_LIVE_CONF] = "SELECT count(*) FROM conferences WHERE status <> 'completed'",
+    [S_LIVE_PART] = "SELECT count(*) FROM participants WHERE live = 1",
+    [S_LIVE_CONF_P] = "SELECT count(*) FROM conferences INDEXED BY conferences_live_name"
+                      " WHERE project_id = ?1 AND status <> 'completed'",
+    [S_LIVE_PART_P] = "SELECT count(*) FROM participants INDEXED BY participants_live"
+                      " WHERE project_id = ?1 AND live = 1",
     [S_EVENT_APPEND] = "INSERT INTO outbox(project_id, conference_sid, seq, name, url, method,"
                        " params, state, next_attempt_at, created, call_sid)"
                        " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?11)",
@@ -235,6 +248,11 @@ static const char *const stmt_sql[S_COUNT] = {
 };
 
 #define LIST_CACHE 256
+#define MAX_DEPTH 8   /* nested savepoints a connection may hold */
+/* Reads of the database file go through one shared map (SQLite caps it at
+ * its compile-time maximum, 2 GiB in Debian's build): every connection
+ * shares the kernel's page cache instead of copying pages into its own. */
+#define MMAP_SIZE (4LL * 1024 * 1024 * 1024)
 
 struct list_stmt {
     unsigned key;        /* which list, filters and direction; 0 = empty slot */
@@ -246,9 +264,11 @@ struct sqlite_store {
     sqlite3 *db;
     sqlite3_stmt *stmts[S_COUNT];
     struct list_stmt lists[LIST_CACHE];
-    bool in_tx;
-    bool in_write;               /* the open transaction is a write */
-    struct cf_store_sync *sync;  /* durability=full: wait for the WAL sync after writes */
+    int depth;                   /* open transaction levels: 0 none, 1 BEGIN, >1 savepoints */
+    bool locked;                 /* holds write_lock (a write transaction at depth >= 1) */
+    pthread_mutex_t *write_lock; /* borrowed, may be NULL */
+    struct cf_store_ckpt *ckpt;  /* borrowed, may be NULL */
+    sqlite3_stmt *sp[MAX_DEPTH][3]; /* SAVEPOINT, RELEASE, ROLLBACK TO per level */
 };
 
 static void log_db_error(struct sqlite_store *s, const char *what)
@@ -309,14 +329,15 @@ static void col_copy(sqlite3_stmt *st, int i, char *out, size_t size)
 }
 
 /* Runs a statement that returns no rows; returns 0, CF_EEXIST, CF_ESTORE.
- * A write outside a transaction waits for its group commit, like COMMIT. */
+ * A write outside a transaction (its own implicit one) takes the write lock
+ * like begin(write) does. */
 static int exec_stmt(struct sqlite_store *s, sqlite3_stmt *st, const char *what)
 {
-    int rc = sqlite3_step(st);
-    int ret = 0;
-    if (s->sync && rc == SQLITE_DONE && !sqlite3_stmt_readonly(st) &&
-        sqlite3_get_autocommit(s->db) && st != s->stmts[S_COMMIT])
-        cf_store_sync_wait(s->sync);
+    bool lock = s->write_lock && !s->locked && s->depth == 0 && !sqlite3_stmt_readonly(st);
+    int rc, ret = 0;
+    if (lock) pthread_mutex_lock(s->write_lock);
+    rc = sqlite3_step(st);
+    if (lock) pthread_mutex_unlock(s->write_lock);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
         if ((rc & 0xff) == SQLITE_CONSTRAINT) {
             ret = CF_EEXIST;
@@ -342,35 +363,81 @@ static int exec_changed(struct sqlite_store *s, sqlite3_stmt *st, const char *wh
 
 /* ---- transactions ---- */
 
+/* The savepoint statements of nesting level i (1-based), prepared once. */
+static sqlite3_stmt *sp_stmt(struct sqlite_store *s, int level, int which)
+{
+    static const char *const fmt[3] = {"SAVEPOINT s%d", "RELEASE s%d", "ROLLBACK TO s%d"};
+    sqlite3_stmt **slot = &s->sp[level - 1][which];
+    if (!*slot) {
+        char sql[32];
+        snprintf(sql, sizeof sql, fmt[which], level);
+        if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
+            log_db_error(s, "prepare");
+            cf_panic("cannot prepare '%s'", sql);
+        }
+    }
+    return *slot;
+}
+
+static void unlock_writer(struct sqlite_store *s)
+{
+    if (s->locked && s->write_lock) pthread_mutex_unlock(s->write_lock);
+    s->locked = false;
+}
+
 static int sq_begin(struct cf_store *base, bool write)
 {
     struct sqlite_store *s = S(base);
-    int rc = exec_stmt(s, stmt(s, write ? S_BEGIN_W : S_BEGIN_R), "begin");
-    if (rc == 0) s->in_tx = true;
-    s->in_write = write;
-    return rc ? CF_ESTORE : 0;
+    int rc;
+    if (s->depth > 0) {
+        if (s->depth >= MAX_DEPTH) return CF_ESTORE;
+        if (exec_stmt(s, sp_stmt(s, s->depth, 0), "savepoint")) return CF_ESTORE;
+        s->depth++;
+        return 0;
+    }
+    if (write && s->write_lock) {
+        pthread_mutex_lock(s->write_lock);
+        s->locked = true;
+    }
+    rc = exec_stmt(s, stmt(s, write ? S_BEGIN_W : S_BEGIN_R), "begin");
+    if (rc) {
+        unlock_writer(s);
+        return CF_ESTORE;
+    }
+    s->depth = 1;
+    return 0;
 }
 
 static int sq_commit(struct cf_store *base)
 {
     struct sqlite_store *s = S(base);
-    int rc = exec_stmt(s, stmt(s, S_COMMIT), "commit");
-    if (rc) {
-        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        rc = CF_ESTORE;
-    } else if (s->in_write && s->sync) {
-        cf_store_sync_wait(s->sync); /* acknowledged only once on disk */
+    int rc;
+    if (s->depth > 1) {
+        s->depth--;
+        return exec_stmt(s, sp_stmt(s, s->depth, 1), "release") ? CF_ESTORE : 0;
     }
-    s->in_tx = false;
-    s->in_write = false;
+    rc = exec_stmt(s, stmt(s, S_COMMIT), "commit");
+    if (rc) {
+        if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        rc = CF_ESTORE;
+    }
+    s->depth = 0;
+    unlock_writer(s);
     return rc;
 }
 
 static void sq_rollback(struct cf_store *base)
 {
     struct sqlite_store *s = S(base);
+    if (s->depth > 1) {
+        s->depth--;
+        (void)exec_stmt(s, sp_stmt(s, s->depth, 2), "rollback to");
+        (void)exec_stmt(s, sp_stmt(s, s->depth, 1), "release");
+        return;
+    }
     if (sqlite3_get_autocommit(s->db) == 0) (void)exec_stmt(s, stmt(s, S_ROLLBACK), "rollback");
-    s->in_tx = false;
+    s->depth = 0;
+    unlock_writer(s);
 }
 
 /* ---- projects and tokens ---- */
@@ -1170,14 +1237,19 @@ static int sq_ann_claim(struct cf_store *base, size_t max, struct cf_arena *a,
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_ANN_CLAIM);
     int rc;
+    if ((rc = sq_begin(base, true))) return rc;
     sqlite3_bind_int64(st, 1, (sqlite3_int64)max);
-    if ((rc = read_all(s, st, a, sizeof **rows, max, read_ann_v, (void **)rows, n))) return rc;
-    for (size_t i = 0; i < *n; i++) {
+    rc = read_all(s, st, a, sizeof **rows, max, read_ann_v, (void **)rows, n);
+    for (size_t i = 0; !rc && i < *n; i++) {
         sqlite3_stmt *m = stmt(s, S_ANN_MARK);
         bind_text(m, 1, (*rows)[i].an.sid);
-        if ((rc = exec_stmt(s, m, "ann_mark"))) return rc;
+        rc = exec_stmt(s, m, "ann_mark");
     }
-    return 0;
+    if (rc) {
+        sq_rollback(base);
+        return rc;
+    }
+    return sq_commit(base);
 }
 
 static int sq_ann_get(struct cf_store *base, const char *sid, struct cf_ann_row *out)
@@ -1318,7 +1390,11 @@ static int sq_outbox_result(struct cf_store *base, const struct cf_outbox_result
     else sqlite3_bind_null(st, 5);
     bind_text_or_null(st, 6, r->error);
     sqlite3_bind_int64(st, 7, r->at);
-    if ((rc = exec_stmt(s, st, "outbox_result"))) return rc;
+    if ((rc = sq_begin(base, true))) {
+        done(st);
+        return rc;
+    }
+    if ((rc = exec_stmt(s, st, "outbox_result"))) goto fail;
     st = stmt(s, S_OUT_ATTEMPT);
     sqlite3_bind_int64(st, 1, r->id);
     sqlite3_bind_int64(st, 2, r->at);
@@ -1326,7 +1402,11 @@ static int sq_outbox_result(struct cf_store *base, const struct cf_outbox_result
     else sqlite3_bind_null(st, 3);
     sqlite3_bind_int64(st, 4, r->latency_us);
     bind_text_or_null(st, 5, r->error);
-    return exec_stmt(s, st, "outbox_attempt");
+    if ((rc = exec_stmt(s, st, "outbox_attempt"))) goto fail;
+    return sq_commit(base);
+fail:
+    sq_rollback(base);
+    return rc;
 }
 
 static int sq_outbox_list(struct cf_store *base, const char *project_id, const char *conf_sid,
@@ -1396,7 +1476,7 @@ static int count_one(struct sqlite_store *s, enum stmt_id id, const char *projec
 {
     sqlite3_stmt *st = stmt(s, id);
     int rc;
-    if (id == S_LIVE_CONF || id == S_LIVE_PART) bind_text(st, 1, project_id);
+    if (id == S_LIVE_CONF_P || id == S_LIVE_PART_P) bind_text(st, 1, project_id);
     rc = step_row(s, st, "count");
     if (rc == 1) {
         *n = sqlite3_column_int64(st, 0);
@@ -1410,8 +1490,8 @@ static int sq_count_live(struct cf_store *base, const char *project_id, int64_t 
                          int64_t *participants)
 {
     struct sqlite_store *s = S(base);
-    int rc = count_one(s, S_LIVE_CONF, project_id, conferences);
-    if (!rc) rc = count_one(s, S_LIVE_PART, project_id, participants);
+    int rc = count_one(s, project_id ? S_LIVE_CONF_P : S_LIVE_CONF, project_id, conferences);
+    if (!rc) rc = count_one(s, project_id ? S_LIVE_PART_P : S_LIVE_PART, project_id, participants);
     return rc;
 }
 
@@ -1500,25 +1580,30 @@ static void sq_close(struct cf_store *base)
     if (!s) return;
     for (int i = 0; i < S_COUNT; i++) sqlite3_finalize(s->stmts[i]);
     for (int i = 0; i < LIST_CACHE; i++) sqlite3_finalize(s->lists[i].stmt);
+    for (int i = 0; i < MAX_DEPTH; i++)
+        for (int j = 0; j < 3; j++) sqlite3_finalize(s->sp[i][j]);
+    if (s->depth > 0 && !sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    unlock_writer(s);
     sqlite3_close(s->db);
     cf_free(s);
 }
 
-/* Checkpoints after a commit (SQLite calls this with the write lock already
- * released). Small WALs get SQLite's usual passive checkpoint. Under a
- * steady load a passive checkpoint rarely finds a moment with no reader, so
- * the WAL would only grow and every commit would write fresh file pages;
- * past 8192 frames (32 MiB) the committing thread runs a RESTART checkpoint,
- * which waits for readers to move on so that the next writer starts the WAL
- * from its beginning again: one short pause instead of a cost on every
- * commit. */
+/* After each commit (SQLite calls this with the write lock released).
+ * With a checkpointer the work goes to its thread; without one (the
+ * command-line tools) the committing connection checkpoints itself:
+ * passively past 1000 frames, with RESTART past 8192 (32 MiB), which waits
+ * for readers to move on so that the WAL starts again from its beginning. */
 static int wal_hook(void *ud, sqlite3 *db, const char *name, int frames)
 {
-    (void)ud;
-    if (frames >= 8192)
+    struct sqlite_store *s = ud;
+    if (s->ckpt) {
+        cf_store_ckpt_notify(s->ckpt, frames);
+    } else if (frames >= 8192) {
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
-    else if (frames >= 1000)
+    } else if (frames >= 1000) {
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
     return SQLITE_OK;
 }
 
@@ -1617,7 +1702,7 @@ int cf_store_open(const struct cf_store_opts *opts, bool do_migrate, struct cf_s
                   struct cf_err *err)
 {
     struct sqlite_store *s = cf_calloc(1, sizeof *s);
-    char pragmas[256];
+    char pragmas[320];
     char *msg = NULL;
     int rc = 0;
     s->base.ops = &sqlite_ops;
@@ -1629,12 +1714,14 @@ int cf_store_open(const struct cf_store_opts *opts, bool do_migrate, struct cf_s
         goto fail;
     }
     sqlite3_busy_timeout(s->db, 10000);
-    sqlite3_wal_hook(s->db, wal_hook, NULL);
+    s->write_lock = opts->write_lock;
+    s->ckpt = opts->ckpt;
+    sqlite3_wal_hook(s->db, wal_hook, s);
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode = WAL; PRAGMA synchronous = %s; PRAGMA foreign_keys = OFF;"
-             " PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;",
-             opts->durable_full && !opts->sync ? "FULL" : "NORMAL");
-    s->sync = opts->durable_full ? opts->sync : NULL;
+             " PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;"
+             " PRAGMA mmap_size = %lld;",
+             opts->durable_full ? "FULL" : "NORMAL", (long long)MMAP_SIZE);
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         rc = cf_err_set(err, CF_ESTORE, "cannot configure database '%s': %s", opts->path, msg);
         sqlite3_free(msg);

@@ -6,7 +6,10 @@
  * A struct cf_store is ONE connection and belongs to one thread at a time;
  * a struct cf_store_pool hands connections to threads. Every query is scoped
  * by project. Writes happen inside begin(write=true)/commit; a use-case that
- * fails calls rollback. Functions return 0 or a negative CF_E* code:
+ * fails calls rollback. Transactions nest: a begin inside an open
+ * transaction is a savepoint, whose commit releases it and whose rollback
+ * undoes only what was written since (the writer thread, cf_writer.h, runs
+ * many requests' use-cases inside one transaction that way). Functions return 0 or a negative CF_E* code:
  * CF_ENOTFOUND for a missing row, CF_EEXIST for a uniqueness conflict,
  * CF_ESTORE for everything the backend could not do (logged by the backend).
  *
@@ -18,6 +21,7 @@
 #ifndef CF_STORE_H
 #define CF_STORE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -245,20 +249,31 @@ struct cf_store {
     const struct cf_store_ops *ops;
 };
 
-struct cf_store_sync;
+struct cf_store_ckpt;
 
 struct cf_store_opts {
     const char *path;   /* SQLite file */
-    bool durable_full;  /* a write is acknowledged only once on disk */
-    struct cf_store_sync *sync; /* with durable_full: the group-commit syncer (borrowed) */
+    bool durable_full;  /* a write is acknowledged only once on disk (synchronous=FULL) */
+    /* Borrowed, may be NULL. Serialises this process's write transactions:
+     * a writer waits on the mutex, in order, instead of backing off in
+     * SQLite's busy handler (which sleeps 1 to 100 ms between tries). */
+    pthread_mutex_t *write_lock;
+    /* Borrowed, may be NULL: checkpoints run on this thread instead of on
+     * the committing one (see cf_store_ckpt_start). */
+    struct cf_store_ckpt *ckpt;
 };
 
-/* Group commit for durable_full: one thread fdatasyncs the WAL for every
- * writer that committed before the sync began (see cf_sync.c). */
-int cf_store_sync_create(const char *db_path, struct cf_store_sync **out, struct cf_err *err);
-/* Blocks until everything this thread committed is on disk. NULL: no-op. */
-void cf_store_sync_wait(struct cf_store_sync *s);
-void cf_store_sync_destroy(struct cf_store_sync *s);
+/* The checkpointer: a thread with its own connection that copies the WAL
+ * back into the database file when a commit reports enough frames, so that
+ * no request waits for a checkpoint or its fsyncs. write_lock (may be NULL)
+ * is held only for the rare RESTART checkpoint that a WAL grown past its
+ * cap needs. */
+int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, struct cf_store_ckpt **out,
+                        struct cf_err *err);
+/* Called by a connection after a commit left `frames` frames in the WAL. */
+void cf_store_ckpt_notify(struct cf_store_ckpt *c, int frames);
+/* Stops the thread (after one last passive checkpoint). NULL is a no-op. */
+void cf_store_ckpt_stop(struct cf_store_ckpt *c);
 
 /* Opens one connection to the store named by opts, applying migrations when
  * migrate is true. Returns 0 and *out (free with st->ops->close), or an

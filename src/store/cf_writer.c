@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cf_writer.c - the writer thread (see cf_writer.h).
+ *
+ * The queue is a singly linked FIFO under a mutex. The thread swaps the
+ * whole queue out, runs up to max_batch jobs in one transaction and puts
+ * the rest back at the head. While it commits, new jobs queue up and form
+ * the next batch: the batch size adapts to the load by itself, with no
+ * timer and no waiting for company (a lone write is committed at once).
+ */
+#include "cf_writer.h"
+
+#include <pthread.h>
+
+#include "../base/cf_log.h"
+#include "../base/cf_mem.h"
+
+struct cf_writer {
+    struct cf_store *st;          /* owned, used only on the thread */
+    int max_batch;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct cf_writer_job *head, *tail; /* guarded by mu */
+    bool stopping;                /* guarded by mu */
+};
+
+/* Runs one batch; returns whether it committed. */
+static bool run_batch(struct cf_writer *w, struct cf_writer_job *batch)
+{
+    struct cf_store *st = w->st;
+    bool ok = st->ops->begin(st, true) == 0;
+    for (struct cf_writer_job *j = batch; ok && j; j = j->next) {
+        if (st->ops->begin(st, true)) {
+            ok = false;
+            break;
+        }
+        if (j->run(j, st) == 0) {
+            if (st->ops->commit(st)) ok = false;
+        } else {
+            st->ops->rollback(st);
+        }
+    }
+    if (ok) return st->ops->commit(st) == 0;
+    st->ops->rollback(st);
+    cf_log(CF_LOG_ERROR, NULL, "msg=\"write batch failed; its requests answer 503\"");
+    return false;
+}
+
+static void *loop(void *arg)
+{
+    struct cf_writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        struct cf_writer_job *batch, *last, *next;
+        bool ok;
+        int n = 1;
+        while (!w->head && !w->stopping) pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->head) break; /* stopping, and nothing left */
+        batch = last = w->head;
+        while (last->next && n < w->max_batch) {
+            last = last->next;
+            n++;
+        }
+        w->head = last->next;
+        if (!w->head) w->tail = NULL;
+        last->next = NULL;
+        pthread_mutex_unlock(&w->mu);
+        ok = run_batch(w, batch);
+        for (struct cf_writer_job *j = batch; j; j = next) {
+            next = j->next; /* done() may free j */
+            j->done(j, ok);
+        }
+        pthread_mutex_lock(&w->mu);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+int cf_writer_start(const struct cf_store_opts *opts, int max_batch, struct cf_writer **out,
+                    struct cf_err *err)
+{
+    struct cf_writer *w = cf_calloc(1, sizeof *w);
+    int rc;
+    w->max_batch = max_batch > 0 ? max_batch : 1;
+    if ((rc = cf_store_open(opts, false, &w->st, err))) {
+        cf_free(w);
+        return rc;
+    }
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->thread, NULL, loop, w) != 0) {
+        w->st->ops->close(w->st);
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        cf_free(w);
+        return cf_err_set(err, CF_ESYS, "cannot start the writer thread");
+    }
+    *out = w;
+    return 0;
+}
+
+void cf_writer_submit(struct cf_writer *w, struct cf_writer_job *j)
+{
+    j->next = NULL;
+    pthread_mutex_lock(&w->mu);
+    if (w->stopping) {
+        pthread_mutex_unlock(&w->mu);
+        j->done(j, false);
+        return;
+    }
+    if (w->tail) w->tail->next = j;
+    else w->head = j;
+    w->tail = j;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+void cf_writer_stop(struct cf_writer *w)
+{
+    if (!w) return;
+    pthread_mutex_lock(&w->mu);
+    w->stopping = true;
+    pthread_cond_signal(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    w->st->ops->close(w->st);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    cf_free(w);
+}
