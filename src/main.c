@@ -81,24 +81,74 @@ static int usable_cpus(void)
 /* ---- the engine's event thread: one store connection of its own ---- */
 
 struct engine_wiring {
-    struct cf_store *st;   /* owned: used only on the engine's thread */
+    struct cf_store *st;   /* owned: used only on the engine's thread, once the writer stopped */
+    struct cf_writer *writer; /* borrowed: runs the events' use-cases, in order */
     struct cf_engine *eng; /* set once the engine exists */
     const char *region;
     const char *base_url;
     _Atomic(struct cf_webhook *) webhook; /* set once the worker exists */
 };
 
+static void engine_core(struct engine_wiring *w, struct cf_core *core)
+{
+    memset(core, 0, sizeof *core);
+    core->st = w->st;
+    core->eng = w->eng;
+    core->region = w->region;
+    core->base_url = w->base_url;
+    core->kick = cf_webhook_kick;
+    core->kick_ud = atomic_load(&w->webhook);
+}
+
+/* One engine event on its way through the writer thread: batched with the
+ * API's writes, in the order the engine reported them. */
+struct engine_job {
+    struct cf_writer_job base; /* must be first */
+    struct cf_engine_event ev;
+    struct cf_core core;
+    struct cf_core_after after;
+    struct cf_arena a;         /* holds the after items */
+};
+
+static int engine_job_run(struct cf_writer_job *j, struct cf_store *st)
+{
+    struct engine_job *e = (struct engine_job *)j;
+    e->core.st = st;
+    cf_core_on_engine_event(&e->core, &e->ev);
+    return 0;
+}
+
+static void engine_job_done(struct cf_writer_job *j, bool committed)
+{
+    struct engine_job *e = (struct engine_job *)j;
+    if (!committed)
+        cf_log(CF_LOG_ERROR, NULL, "msg=\"engine event not stored\" type=%d call=%s conference=%s",
+               (int)e->ev.type, e->ev.call_sid, e->ev.conference_sid);
+    cf_core_after_finish(&e->core, committed);
+    cf_arena_cleanup(&e->a);
+    cf_free(e);
+}
+
 static void on_engine_event(void *ud, const struct cf_engine_event *ev)
 {
     struct engine_wiring *w = ud;
+    struct engine_job *e;
     struct cf_core core;
-    memset(&core, 0, sizeof core);
-    core.st = w->st;
-    core.eng = w->eng;
-    core.region = w->region;
-    core.base_url = w->base_url;
-    core.kick = cf_webhook_kick;
-    core.kick_ud = atomic_load(&w->webhook);
+    if (w->writer) {
+        e = cf_calloc(1, sizeof *e);
+        e->base.run = engine_job_run;
+        e->base.done = engine_job_done;
+        e->base.own_tx = true; /* each use-case is its own savepoint */
+        e->ev = *ev;
+        engine_core(w, &e->core);
+        cf_arena_init(&e->a);
+        e->after.a = &e->a;
+        e->core.after = &e->after;
+        if (cf_writer_submit(w->writer, &e->base)) return;
+        cf_arena_cleanup(&e->a); /* the writer has stopped: on this thread then */
+        cf_free(e);
+    }
+    engine_core(w, &core);
     cf_core_on_engine_event(&core, ev);
 }
 
@@ -491,6 +541,7 @@ static int cmd_serve(int argc, char **argv)
         goto fail;
     if (cf_store_open(&sto, false, &engine_st, &err)) goto fail;
     if (cf_writer_start(&sto, WRITE_BATCH_MAX, &writer, &err)) goto fail;
+    ew.writer = writer;
     ew.st = engine_st;
     ew.eng = NULL;
     atomic_init(&ew.webhook, NULL);
@@ -625,6 +676,7 @@ out:
     cf_webhook_halt(webhook);
     if (eng) eng->ops->destroy(eng);
     cf_webhook_stop(webhook);
+    cf_writer_free(writer); /* the engine, which submits to it, is gone */
     cf_store_pool_destroy(pool);
     if (engine_st) engine_st->ops->close(engine_st);
     if (st) st->ops->close(st);
@@ -660,6 +712,7 @@ static int cmd_migrate(int argc, char **argv)
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
+    cf_store_global_init();
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return 0;

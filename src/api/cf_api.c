@@ -394,6 +394,18 @@ static void metrics(struct cf_api *api, struct cf_req *req, struct cf_resp *resp
                   "# HELP confab_store_up 1 when the store answered this scrape.\n"
                   "# TYPE confab_store_up gauge\nconfab_store_up %d\n",
                   (long long)conf, (long long)part, (long long)pending, (long long)failed, rc == 0);
+    if (api->writer) {
+        uint64_t batches, jobs;
+        cf_writer_stats(api->writer, &batches, &jobs);
+        cf_buf_printf(&resp->body,
+                      "# HELP confab_write_transactions_total Write transactions (batches) committed"
+                      " or failed.\n"
+                      "# TYPE confab_write_transactions_total counter\n"
+                      "confab_write_transactions_total %llu\n"
+                      "# HELP confab_write_requests_total Write requests run in those transactions.\n"
+                      "# TYPE confab_write_requests_total counter\nconfab_write_requests_total %llu\n",
+                      (unsigned long long)batches, (unsigned long long)jobs);
+    }
 }
 
 void cf_api_handle_ops(void *ud, struct cf_req *req, struct cf_resp *resp)
@@ -466,7 +478,7 @@ static void write_defer(void *ud, struct cf_http_pending *token)
 {
     struct write_job *w = ud;
     w->token = token;
-    cf_writer_submit(w->r.api->writer, &w->base);
+    if (!cf_writer_submit(w->r.api->writer, &w->base)) write_done(&w->base, false); /* stopping */
 }
 
 /* Hands the request to the writer thread (resp->defer). */
@@ -477,6 +489,9 @@ static void defer_write(struct cf_api_req *r, const struct route_entry *hit, boo
     memset(w, 0, sizeof *w);
     w->base.run = write_run;
     w->base.done = write_done;
+    /* the use-case is its own savepoint; an Idempotency-Key's claim and
+     * record must share one with it */
+    w->base.own_tx = !idem;
     w->r = *r;
     w->hit = hit;
     w->idem = idem;

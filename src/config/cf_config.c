@@ -118,9 +118,8 @@ static const struct setting settings[] = {
      .def = "65536", .min = 1024, .max = 1048576, .meta = "BYTES",
      .help = "Largest request body accepted, in bytes."},
     {.name = "max_header", .type = CF_CONFIG_INT, FIELD(max_header),
-     .def = "3072", .min = 1024, .max = 1048576, .meta = "BYTES",
-     .help = "Largest request line plus headers accepted, in bytes; each connection holds "
-             "this plus 1 KiB while it is open."},
+     .def = "16384", .min = 1024, .max = 1048576, .meta = "BYTES",
+     .help = "Largest request line plus headers accepted, in bytes."},
     {.name = "more_info_base", .type = CF_CONFIG_STRING,
      FIELD(more_info_base),
      .def = "https://developer.signalwire.com/compatibility-api/reference/"

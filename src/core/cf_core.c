@@ -915,9 +915,13 @@ static int with_participant(struct cf_core *c, const char *project_id, const cha
     if ((rc = st->ops->part_get(st, project_id, conf.sid, key, false, &p))) goto rollback;
     {
         enum cf_conf_status before = conf.status;
+        int64_t updated = conf.date_updated;
         if ((rc = fn(c, &conf, &p, &a, &h, now, arg, err))) goto rollback;
-        /* most updates only advance the sequence number: write just that */
-        rc = conf.status != before ? st->ops->conf_update(st, &conf) : st->ops->conf_touch(st, &conf);
+        /* most participant changes leave the conference as it was but for the
+         * sequence number (date_updated moves only with the conference's own
+         * changes): write just that */
+        rc = conf.status != before || conf.date_updated != updated ? st->ops->conf_update(st, &conf)
+                                                                   : st->ops->conf_touch(st, &conf);
         if (rc) goto rollback;
     }
     if ((rc = st->ops->commit(st))) goto out;

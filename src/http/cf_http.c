@@ -46,6 +46,7 @@ struct cf_http {
     struct conn *conns;        /* open connections, for the header deadline */
     pthread_t sweeper;
     atomic_bool stopping;
+    atomic_bool draining;      /* new connections are closed at once */
     atomic_int inflight;       /* requests between URI callback and completion */
     atomic_uint_fast64_t seq;  /* request id counter */
     unsigned boot;             /* random per process, in request ids */
@@ -343,6 +344,17 @@ static void *sweep(void *arg)
     return NULL;
 }
 
+/* While draining (cf_http_stop), new connections are closed as soon as
+ * they are accepted. (MHD_quiesce_daemon would do it more politely, but it
+ * races with a pool of epoll workers and can abort the process in
+ * libmicrohttpd 0.9.75: "Failed to remove listen FD from epoll set".) */
+static enum MHD_Result accept_cb(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+    struct cf_http *h = cls;
+    (void)addr, (void)len;
+    return atomic_load(&h->draining) ? MHD_NO : MHD_YES;
+}
+
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
     char msg[512];
@@ -398,10 +410,11 @@ int cf_http_start(const struct cf_http_opts *opts, struct cf_http **out, struct 
         /* libmicrohttpd gives each connection one memory pool for the request
          * head and the response head, and keeps all of it resident (zeroed)
          * from the first request on, idle or not: its size is what an idle
-         * keep-alive connection costs. max_header + 1 KiB leaves room for the
-         * header index and the response head, so that our own check answers
-         * a head just over max_header (431/414, JSON body); a head far over it
-         * does not fit and libmicrohttpd answers 431/414 itself. */
+         * keep-alive connection costs (see max_header in the README).
+         * max_header + 1 KiB leaves room for the header index and the
+         * response head, so that our own check answers a head just over
+         * max_header (431/414, JSON body); a head far over it does not fit
+         * and libmicrohttpd answers 431/414 itself (or closes). */
         OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, opts->max_header + 1024, NULL);
         OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024, NULL);
         OPT(MHD_OPTION_URI_LOG_CALLBACK, 0, h);
@@ -417,7 +430,7 @@ int cf_http_start(const struct cf_http_opts *opts, struct cf_http **out, struct 
         }
         OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
-        h->d = MHD_start_daemon(flags, (uint16_t)opts->port, NULL, NULL, access_cb, h,
+        h->d = MHD_start_daemon(flags, (uint16_t)opts->port, accept_cb, h, access_cb, h,
                                 MHD_OPTION_ARRAY, o, MHD_OPTION_END);
     }
     if (!h->d) {
@@ -449,7 +462,7 @@ void cf_http_stop(struct cf_http *h, int grace_s)
 {
     int64_t deadline;
     if (!h) return;
-    MHD_quiesce_daemon(h->d);
+    atomic_store(&h->draining, true);
     deadline = cf_time_monotonic_us() + (int64_t)grace_s * CF_USEC_PER_SEC;
     while (atomic_load(&h->inflight) > 0 && cf_time_monotonic_us() < deadline) usleep(10000);
     atomic_store(&h->stopping, true);

@@ -7,12 +7,18 @@
  * thread (SQLite's default), that work and its fsyncs land on whichever
  * request happens to cross the threshold. Here each connection's WAL hook
  * only reports the WAL's size, and this thread, with a connection of its
- * own, runs a PASSIVE checkpoint (it never blocks writers or readers) once
- * PASSIVE_FRAMES have piled up. A passive checkpoint cannot restart the
- * WAL while readers use it, so under steady load the file could only grow;
- * past RESTART_FRAMES the thread takes the process's write lock (writers
- * queue on the mutex, not in the busy handler) and runs a RESTART
- * checkpoint, which waits for the readers of the moment to finish.
+ * own, checkpoints once PASSIVE_FRAMES frames have been added since its
+ * last checkpoint: seldom enough that a page written many times (a busy
+ * conference's row) is copied once.
+ *
+ * The WAL starts again from its beginning only when a write transaction
+ * begins after a checkpoint has copied everything; under a steady load the
+ * writer thread always has a batch in flight, whose frames the checkpoint
+ * cannot copy, so the file would only grow. So once the WAL holds
+ * RESTART_FRAMES, a checkpoint has a second pass under the process's write
+ * lock, between two batches, which copies only what the last batch added
+ * (and fsyncs); the next batch then restarts the WAL. Writers wait on the
+ * mutex for that short pass, once every few seconds under full load.
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -23,8 +29,8 @@
 #include "../base/cf_mem.h"
 #include "cf_store.h"
 
-#define PASSIVE_FRAMES 1000   /* ~4 MiB of 4 KiB pages */
-#define RESTART_FRAMES 16384  /* ~64 MiB */
+#define PASSIVE_FRAMES 16384  /* 64 MiB of 4 KiB pages */
+#define RESTART_FRAMES (4 * PASSIVE_FRAMES)
 
 struct cf_store_ckpt {
     sqlite3 *db;
@@ -33,24 +39,30 @@ struct cf_store_ckpt {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int frames;                  /* latest WAL size reported, guarded by mu */
+    int base;                    /* WAL size at the last checkpoint, guarded by mu */
     bool stopping;               /* guarded by mu */
 };
 
+static void passive(struct cf_store_ckpt *c)
+{
+    if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
+        cf_log(CF_LOG_WARN, NULL, "msg=\"checkpoint failed\" sqlite=\"%s\"", sqlite3_errmsg(c->db));
+}
+
 static void checkpoint(struct cf_store_ckpt *c, int frames)
 {
-    int log = 0, done = 0;
-    if (frames >= RESTART_FRAMES) {
-        if (c->write_lock) pthread_mutex_lock(c->write_lock);
-        if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_RESTART, &log, &done) !=
-            SQLITE_OK)
-            cf_log(CF_LOG_WARN, NULL, "msg=\"checkpoint (restart) incomplete\" sqlite=\"%s\"",
-                   sqlite3_errmsg(c->db));
-        if (c->write_lock) pthread_mutex_unlock(c->write_lock);
-        return;
-    }
-    if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) !=
-        SQLITE_OK)
-        cf_log(CF_LOG_WARN, NULL, "msg=\"checkpoint failed\" sqlite=\"%s\"", sqlite3_errmsg(c->db));
+    passive(c);
+    if (frames < RESTART_FRAMES) return;
+    if (c->write_lock) pthread_mutex_lock(c->write_lock);
+    passive(c);
+    if (c->write_lock) pthread_mutex_unlock(c->write_lock);
+}
+
+/* Whether the WAL grew by PASSIVE_FRAMES since the last checkpoint (or
+ * restarted and grew that much since). */
+static bool due(const struct cf_store_ckpt *c)
+{
+    return c->frames - (c->frames >= c->base ? c->base : 0) >= PASSIVE_FRAMES;
 }
 
 static void *run(void *arg)
@@ -58,17 +70,15 @@ static void *run(void *arg)
     struct cf_store_ckpt *c = arg;
     pthread_mutex_lock(&c->mu);
     for (;;) {
-        int frames;
-        while (!c->stopping && c->frames < PASSIVE_FRAMES) pthread_cond_wait(&c->cv, &c->mu);
+        while (!c->stopping && !due(c)) pthread_cond_wait(&c->cv, &c->mu);
         if (c->stopping) break;
-        frames = c->frames;
-        c->frames = 0;
+        int frames = c->base = c->frames;
         pthread_mutex_unlock(&c->mu);
         checkpoint(c, frames);
         pthread_mutex_lock(&c->mu);
     }
     pthread_mutex_unlock(&c->mu);
-    checkpoint(c, 0); /* a last passive one, so the WAL left behind is small */
+    passive(c); /* a last one, so the WAL left behind is small */
     return NULL;
 }
 
@@ -85,9 +95,18 @@ int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, struct cf
         cf_free(c);
         return CF_ESTORE;
     }
-    /* the restart waits for readers; a writer of another process is waited
-     * for by SQLite's busy handler */
+    /* another process's checkpoint or writer is waited for by SQLite's busy
+     * handler */
     sqlite3_busy_timeout(c->db, 5000);
+    /* a connection that has read nothing has not opened the WAL yet, and its
+     * checkpoints would do nothing at all */
+    if (sqlite3_exec(c->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK) {
+        cf_err_set(err, CF_ESTORE, "checkpointer: cannot use '%s': %s", path,
+                   sqlite3_errmsg(c->db));
+        sqlite3_close(c->db);
+        cf_free(c);
+        return CF_ESTORE;
+    }
     pthread_mutex_init(&c->mu, NULL);
     pthread_cond_init(&c->cv, NULL);
     if (pthread_create(&c->thread, NULL, run, c) != 0) {
@@ -103,10 +122,10 @@ int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, struct cf
 
 void cf_store_ckpt_notify(struct cf_store_ckpt *c, int frames)
 {
-    if (frames < PASSIVE_FRAMES) return;
+    if (frames < PASSIVE_FRAMES) return; /* (cheap test first: most commits) */
     pthread_mutex_lock(&c->mu);
-    if (frames > c->frames) c->frames = frames;
-    pthread_cond_signal(&c->cv);
+    c->frames = frames;
+    if (due(c)) pthread_cond_signal(&c->cv);
     pthread_mutex_unlock(&c->mu);
 }
 

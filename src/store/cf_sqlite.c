@@ -150,8 +150,7 @@ static const char *const stmt_sql[S_COUNT] = {
                       " max_participants = ?14, record_from_start = ?15, rec_callback = ?16,"
                       " rec_callback_method = ?17, rec_callback_events = ?18"
                       " WHERE sid = ?1 AND project_id = ?2",
-    [S_CONF_TOUCH] = "UPDATE conferences SET next_seq = ?3, date_updated = ?4"
-                     " WHERE sid = ?1 AND project_id = ?2",
+    [S_CONF_TOUCH] = "UPDATE conferences SET next_seq = ?3 WHERE sid = ?1 AND project_id = ?2",
     [S_PART_FLAGS] = "UPDATE participants SET muted = ?3, hold = ?4, coaching = ?5,"
                      " call_sid_to_coach = ?6, beep_on_exit = ?7, end_on_exit = ?8,"
                      " date_updated = ?9 WHERE call_sid = ?1 AND project_id = ?2",
@@ -671,7 +670,6 @@ static int sq_conf_touch(struct cf_store *base, const struct cf_conference *c)
     bind_text(st, 1, c->sid);
     bind_text(st, 2, c->project_id);
     sqlite3_bind_int64(st, 3, c->next_seq);
-    sqlite3_bind_int64(st, 4, c->date_updated);
     return exec_stmt(s, st, "conf_touch");
 }
 
@@ -1696,6 +1694,13 @@ static int migrate(sqlite3 *db, struct cf_err *err)
 out:
     sqlite3_free(msg);
     return rc;
+}
+
+void cf_store_global_init(void)
+{
+    /* no global mutex around every allocation for memory statistics that
+     * nothing reads */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 int cf_store_open(const struct cf_store_opts *opts, bool do_migrate, struct cf_store **out,

@@ -149,7 +149,7 @@ struct cf_store_ops {
                                  const char *name, struct cf_conference *out);
     int (*conf_insert)(struct cf_store *st, const struct cf_conference *c);
     int (*conf_update)(struct cf_store *st, const struct cf_conference *c);
-    /* only next_seq and date_updated (no indexed column: cheap) */
+    /* only next_seq (no indexed column: one page) */
     int (*conf_touch)(struct cf_store *st, const struct cf_conference *c);
     int (*conf_list)(struct cf_store *st, const char *project_id,
                      const struct cf_conf_filter *f, const struct cf_page_req *pg,
@@ -264,16 +264,20 @@ struct cf_store_opts {
 };
 
 /* The checkpointer: a thread with its own connection that copies the WAL
- * back into the database file when a commit reports enough frames, so that
- * no request waits for a checkpoint or its fsyncs. write_lock (may be NULL)
- * is held only for the rare RESTART checkpoint that a WAL grown past its
- * cap needs. */
+ * back into the database file when commits report enough new frames, so
+ * that no request waits for a checkpoint or its fsyncs. write_lock (may be
+ * NULL) is held for a short second pass that lets the WAL start over (see
+ * cf_checkpoint.c). */
 int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, struct cf_store_ckpt **out,
                         struct cf_err *err);
 /* Called by a connection after a commit left `frames` frames in the WAL. */
 void cf_store_ckpt_notify(struct cf_store_ckpt *c, int frames);
 /* Stops the thread (after one last passive checkpoint). NULL is a no-op. */
 void cf_store_ckpt_stop(struct cf_store_ckpt *c);
+
+/* Process-wide set-up of the backend, before any connection is opened
+ * (main thread, once). */
+void cf_store_global_init(void);
 
 /* Opens one connection to the store named by opts, applying migrations when
  * migrate is true. Returns 0 and *out (free with st->ops->close), or an

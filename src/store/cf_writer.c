@@ -11,6 +11,7 @@
 #include "cf_writer.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "../base/cf_log.h"
 #include "../base/cf_mem.h"
@@ -22,7 +23,9 @@ struct cf_writer {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct cf_writer_job *head, *tail; /* guarded by mu */
-    bool stopping;                /* guarded by mu */
+    bool stopping;                /* guarded by mu: run what is queued, then close */
+    bool closed;                  /* guarded by mu: the queue is drained, submits refused */
+    _Atomic uint64_t batches, jobs;
 };
 
 /* Runs one batch; returns whether it committed. */
@@ -31,6 +34,10 @@ static bool run_batch(struct cf_writer *w, struct cf_writer_job *batch)
     struct cf_store *st = w->st;
     bool ok = st->ops->begin(st, true) == 0;
     for (struct cf_writer_job *j = batch; ok && j; j = j->next) {
+        if (j->own_tx) {
+            (void)j->run(j, st);
+            continue;
+        }
         if (st->ops->begin(st, true)) {
             ok = false;
             break;
@@ -56,7 +63,10 @@ static void *loop(void *arg)
         bool ok;
         int n = 1;
         while (!w->head && !w->stopping) pthread_cond_wait(&w->cv, &w->mu);
-        if (!w->head) break; /* stopping, and nothing left */
+        if (!w->head) { /* stopping, and nothing left */
+            w->closed = true;
+            break;
+        }
         batch = last = w->head;
         while (last->next && n < w->max_batch) {
             last = last->next;
@@ -67,6 +77,8 @@ static void *loop(void *arg)
         last->next = NULL;
         pthread_mutex_unlock(&w->mu);
         ok = run_batch(w, batch);
+        atomic_fetch_add_explicit(&w->batches, 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&w->jobs, (uint64_t)n, memory_order_relaxed);
         for (struct cf_writer_job *j = batch; j; j = next) {
             next = j->next; /* done() may free j */
             j->done(j, ok);
@@ -100,20 +112,26 @@ int cf_writer_start(const struct cf_store_opts *opts, int max_batch, struct cf_w
     return 0;
 }
 
-void cf_writer_submit(struct cf_writer *w, struct cf_writer_job *j)
+bool cf_writer_submit(struct cf_writer *w, struct cf_writer_job *j)
 {
     j->next = NULL;
     pthread_mutex_lock(&w->mu);
-    if (w->stopping) {
+    if (w->closed) {
         pthread_mutex_unlock(&w->mu);
-        j->done(j, false);
-        return;
+        return false;
     }
     if (w->tail) w->tail->next = j;
     else w->head = j;
     w->tail = j;
     pthread_cond_signal(&w->cv);
     pthread_mutex_unlock(&w->mu);
+    return true;
+}
+
+void cf_writer_stats(struct cf_writer *w, uint64_t *batches, uint64_t *jobs)
+{
+    *batches = atomic_load_explicit(&w->batches, memory_order_relaxed);
+    *jobs = atomic_load_explicit(&w->jobs, memory_order_relaxed);
 }
 
 void cf_writer_stop(struct cf_writer *w)
@@ -125,6 +143,13 @@ void cf_writer_stop(struct cf_writer *w)
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->thread, NULL);
     w->st->ops->close(w->st);
+    w->st = NULL;
+}
+
+void cf_writer_free(struct cf_writer *w)
+{
+    if (!w) return;
+    if (w->st) cf_writer_stop(w);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
     cf_free(w);

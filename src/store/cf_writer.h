@@ -17,6 +17,7 @@
 #define CF_WRITER_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "../base/cf_err.h"
 #include "cf_store.h"
@@ -28,6 +29,9 @@ struct cf_writer_job {
     /* After the batch: committed says whether what run() kept is now
      * stored (false: the commit failed, or the writer was stopping). */
     void (*done)(struct cf_writer_job *j, bool committed);
+    /* run() opens and closes its own transactions (savepoints, inside the
+     * batch) and needs none around it: saves two statements per job. */
+    bool own_tx;
     struct cf_writer_job *next; /* the writer's queue link */
 };
 
@@ -37,10 +41,16 @@ struct cf_writer;
  * caps the jobs of one transaction. */
 int cf_writer_start(const struct cf_store_opts *opts, int max_batch, struct cf_writer **out,
                     struct cf_err *err);
-/* Queues a job (any thread, never blocks). After cf_writer_stop began, the
- * job's done(false) is called at once, on the caller's thread. */
-void cf_writer_submit(struct cf_writer *w, struct cf_writer_job *j);
-/* Runs what is queued, stops the thread, closes the connection. NULL: no-op. */
+/* Queues a job (any thread, never blocks) and returns true; false once
+ * cf_writer_stop has run everything queued (the job is not taken: the
+ * caller still owns it, and every job submitted before has been done). */
+bool cf_writer_submit(struct cf_writer *w, struct cf_writer_job *j);
+/* Counters since start (any thread): transactions run, jobs run in them. */
+void cf_writer_stats(struct cf_writer *w, uint64_t *batches, uint64_t *jobs);
+/* Runs what is queued, stops the thread, closes the connection; later
+ * submits return false. NULL: no-op. */
 void cf_writer_stop(struct cf_writer *w);
+/* Frees a stopped writer, once no thread may submit any more. NULL: no-op. */
+void cf_writer_free(struct cf_writer *w);
 
 #endif

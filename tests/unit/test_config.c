@@ -109,7 +109,7 @@ CF_TEST(config_defaults)
     CF_CHECK_INT(cfg.max_connections, 10000);
     CF_CHECK_INT(cfg.idle_timeout, 60);
     CF_CHECK_INT(cfg.max_body, 65536);
-    CF_CHECK_INT(cfg.max_header, 3072);
+    CF_CHECK_INT(cfg.max_header, 16384);
     CF_CHECK_STR(cfg.more_info_base,
                  "https://developer.signalwire.com/compatibility-api/"
                  "reference/error-codes");
