@@ -16,7 +16,11 @@ the API created through `POST .../Participants.json` and `Status=completed`):
 
 Conferences are created `step_us` apart going back from now, so
 (date_created DESC, sid DESC), the order of every list, is the order of the
-index i (0 = newest). Live conferences are spread evenly among the others.
+index i (0 = newest). Live conferences are the newest ones, as in a real
+database, where the conferences in progress are the ones made last and the
+history behind them only grows; with spread=True (bench/run --live-spread) they
+are spread evenly through the history instead, the worst layout for the
+store's locality.
 
 The project comes from `confab project create` (which also migrates the
 database), so its token is hashed the way the server checks it. For speed the
@@ -95,7 +99,7 @@ def _part_extra(call_sid, muted=False):
             "&StartConferenceOnEnter=true" % (call_sid, "true" if muted else "false"))
 
 
-def seed(db, pid, n_live, n_completed, step_us=1000, batch=20000, progress=None):
+def seed(db, pid, n_live, n_completed, step_us=1000, batch=20000, progress=None, spread=False):
     """Insert n_live + n_completed conferences (see the module doc).
 
     Returns (conferences, participants): lists in list order (newest first) of
@@ -115,9 +119,12 @@ def seed(db, pid, n_live, n_completed, step_us=1000, batch=20000, progress=None)
     for name, _ in idx:
         con.execute('DROP INDEX "%s"' % name)
     now = int(time.time() * 1e6) - 60 * 1000000
-    # live ones spread evenly: conference i is live when its slot says so
+    # conference i is live when its slot says so: the newest, or spread evenly
     live_every = (total / n_live) if n_live else 0
-    live_slots = set(int(k * live_every) for k in range(n_live)) if n_live else set()
+    if spread:
+        live_slots = set(int(k * live_every) for k in range(n_live)) if n_live else set()
+    else:
+        live_slots = set(range(n_live))
     assert len(live_slots) == n_live
     confs, live_parts = [], []
     crow, prow, orow = [], [], []
@@ -208,12 +215,13 @@ def main():
     ap.add_argument("--database", required=True)
     ap.add_argument("--live", type=int, default=1000)
     ap.add_argument("--completed", type=int, default=9000)
+    ap.add_argument("--spread", action="store_true", help="live conferences spread through the history")
     a = ap.parse_args()
     if os.path.exists(a.database):
         sys.exit("%s exists" % a.database)
     t0 = time.time()
     proj = create_project(a.confab, a.database)
-    confs, parts = seed(a.database, proj["project_id"], a.live, a.completed)
+    confs, parts = seed(a.database, proj["project_id"], a.live, a.completed, spread=a.spread)
     print(json.dumps(proj))
     print("seeded %d conferences, %d live participants in %.1f s"
           % (len(confs), len(parts), time.time() - t0), file=sys.stderr)

@@ -271,7 +271,7 @@ static int load_config(struct cf_config *cfg, int argc, char **argv)
 static int open_store(const struct cf_config *cfg, struct cf_store **st)
 {
     struct cf_err err = {0, ""};
-    struct cf_store_opts so = {cfg->database, strcmp(cfg->durability, "full") == 0, NULL, NULL};
+    struct cf_store_opts so = {cfg->database, strcmp(cfg->durability, "full") == 0, 0, NULL, NULL};
     if (cf_store_open(&so, true, st, &err)) {
         fprintf(stderr, "confab: %s\n", err.msg);
         return 1;
@@ -517,6 +517,7 @@ static int cmd_serve(int argc, char **argv)
     sto.path = cfg.database;
     sto.durable_full = strcmp(cfg.durability, "full") == 0;
     sto.write_lock = &write_lock;
+    sto.cache_mb = cfg.cache_mb;
     sto.ckpt = NULL;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "confab: cannot initialise libcurl\n");

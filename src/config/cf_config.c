@@ -130,6 +130,9 @@ static const struct setting settings[] = {
      .def = "normal", .values = durabilities, .meta = "MODE",
      .help = "Store durability: normal, or full to sync to disk on every "
              "commit."},
+    {.name = "cache_mb", .type = CF_CONFIG_INT, FIELD(cache_mb), .def = "256",
+     .min = 2, .max = 65536, .meta = "MIB",
+     .help = "Cap on each store connection's page cache, in MiB (filled only by pages read)."},
     {.name = "dev_project", .type = CF_CONFIG_STRING, FIELD(dev_project),
      .def = "", .meta = "PATH",
      .help = "When set, serve creates a development project on first start "

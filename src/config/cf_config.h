@@ -45,6 +45,7 @@ struct cf_config {
     int  max_header;         /* bytes for request line+headers, default 16384, 1024..1048576 */
     char more_info_base[256];/* default "https://developer.signalwire.com/compatibility-api/reference/error-codes" */
     char durability[16];     /* "normal" (default) or "full" */
+    int  cache_mb;           /* SQLite page cache cap per connection, MiB, default 256, 2..65536 */
     char dev_project[1024];  /* path of a file; when set, serve creates a development project on first start and writes its credentials there; default "" */
     char metrics_listen[128]; /* separate /metrics listener, "" = on the API listener */
     int  rate_limit;         /* requests/s per project, 0 = none */

@@ -166,6 +166,33 @@ void cf_core_after_finish(struct cf_core *c, bool committed)
 
 static const char *tf(bool v) { return v ? "true" : "false"; }
 
+/* Whether a and b differ in more than next_seq and date_updated. */
+static bool conf_changed(const struct cf_conference *a, const struct cf_conference *b)
+{
+    return strcmp(a->friendly_name, b->friendly_name) != 0 || strcmp(a->region, b->region) != 0 ||
+           a->status != b->status || a->end_reason != b->end_reason ||
+           strcmp(a->call_sid_ending, b->call_sid_ending) != 0 || a->date_created != b->date_created ||
+           strcmp(a->status_callback, b->status_callback) != 0 ||
+           strcmp(a->status_callback_method, b->status_callback_method) != 0 ||
+           a->status_callback_events != b->status_callback_events ||
+           a->max_participants != b->max_participants ||
+           a->record_from_start != b->record_from_start ||
+           strcmp(a->rec_callback, b->rec_callback) != 0 ||
+           strcmp(a->rec_callback_method, b->rec_callback_method) != 0 ||
+           a->rec_callback_events != b->rec_callback_events;
+}
+
+/* Writes back a conference loaded as `was`: most use-cases only advance its
+ * sequence number (and perhaps date_updated), and a narrow UPDATE then
+ * rewrites one row instead of every index of the table. */
+static int save_conf(struct cf_core *c, const struct cf_conference *was,
+                     const struct cf_conference *now)
+{
+    if (conf_changed(was, now)) return c->st->ops->conf_update(c->st, now);
+    if (was->next_seq == now->next_seq && was->date_updated == now->date_updated) return 0;
+    return c->st->ops->conf_touch(c->st, now, was->date_updated != now->date_updated);
+}
+
 /* Appends one event to the outbox with the conference's next sequence
  * number. url "" keeps it as history only (nobody subscribed). */
 static int outbox_put(struct cf_core *c, struct cf_conference *conf, const char *name,
@@ -529,7 +556,7 @@ int cf_core_participant_create(struct cf_core *c, const char *project_id, const 
                                struct cf_err *err)
 {
     struct cf_store *st = c->st;
-    struct cf_conference conf;
+    struct cf_conference conf, was;
     struct cf_core_after_item d;
     char coach[CF_UUID_SIZE] = "";
     int64_t now = cf_time_now_us();
@@ -540,6 +567,7 @@ int cf_core_participant_create(struct cf_core *c, const char *project_id, const 
         if (rc == CF_EEXIST) rc = CF_ESTORE; /* a racing create: the lock makes this rare */
         goto rollback;
     }
+    was = conf;
     if (pc->call_sid_to_coach && *pc->call_sid_to_coach) {
         struct cf_participant target;
         rc = st->ops->part_get(st, project_id, conf.sid, pc->call_sid_to_coach, false, &target);
@@ -599,7 +627,7 @@ int cf_core_participant_create(struct cf_core *c, const char *project_id, const 
         (rc = queue_fetch(c, &conf, out, "wait", pc->wait_url, pc->wait_method, false, now)))
         goto rollback;
     conf.date_updated = now;
-    if ((rc = st->ops->conf_update(st, &conf))) goto rollback;
+    if ((rc = save_conf(c, &was, &conf))) goto rollback;
     if ((rc = st->ops->commit(st))) goto out;
     notify(c);
     out->queue_time_ms = (cf_time_monotonic_us() - t0) / 1000;
@@ -741,7 +769,7 @@ static int announcement_outcome(struct cf_core *c, struct cf_conference *conf,
 int cf_core_announcement_failed(struct cf_core *c, const char *ann_sid, const char *reason)
 {
     struct cf_store *st = c->st;
-    struct cf_conference conf;
+    struct cf_conference conf, was;
     struct cf_ann_row r;
     struct cf_arena a;
     struct hangups h = {0};
@@ -750,9 +778,11 @@ int cf_core_announcement_failed(struct cf_core *c, const char *ann_sid, const ch
     cf_arena_init(&a);
     if ((rc = st->ops->begin(st, true))) goto out;
     if ((rc = st->ops->ann_get(st, ann_sid, &r)) ||
-        (rc = st->ops->conf_get(st, r.an.project_id, r.an.conference_sid, &conf)) ||
-        (rc = announcement_outcome(c, &conf, &r, reason, &a, &h, now)) ||
-        (rc = st->ops->conf_update(st, &conf)))
+        (rc = st->ops->conf_get(st, r.an.project_id, r.an.conference_sid, &conf)))
+        goto rollback;
+    was = conf;
+    if ((rc = announcement_outcome(c, &conf, &r, reason, &a, &h, now)) ||
+        (rc = save_conf(c, &was, &conf)))
         goto rollback;
     if ((rc = st->ops->commit(st))) goto out;
     hangups_run(c, &h);
@@ -820,7 +850,7 @@ int cf_core_recover(struct cf_core *c)
 void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev)
 {
     struct cf_store *st = c->st;
-    struct cf_conference conf;
+    struct cf_conference conf, was;
     struct cf_participant p;
     struct cf_arena a;
     struct hangups h = {0};
@@ -829,6 +859,7 @@ void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev
     cf_arena_init(&a);
     if ((rc = st->ops->begin(st, true))) goto out;
     if ((rc = st->ops->conf_get(st, ev->project_id, ev->conference_sid, &conf))) goto rollback;
+    was = conf;
     if (ev->call_sid[0]) {
         rc = st->ops->part_get(st, ev->project_id, ev->conference_sid, ev->call_sid, true, &p);
         if (rc) goto rollback;
@@ -874,7 +905,7 @@ void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev
     default: break;
     }
     if (rc) goto rollback;
-    if ((rc = st->ops->conf_update(st, &conf))) goto rollback;
+    if ((rc = save_conf(c, &was, &conf))) goto rollback;
     if ((rc = st->ops->commit(st))) goto out;
     hangups_run(c, &h);
     goto out;
@@ -914,15 +945,11 @@ static int with_participant(struct cf_core *c, const char *project_id, const cha
     }
     if ((rc = st->ops->part_get(st, project_id, conf.sid, key, false, &p))) goto rollback;
     {
-        enum cf_conf_status before = conf.status;
-        int64_t updated = conf.date_updated;
-        if ((rc = fn(c, &conf, &p, &a, &h, now, arg, err))) goto rollback;
         /* most participant changes leave the conference as it was but for the
-         * sequence number (date_updated moves only with the conference's own
-         * changes): write just that */
-        rc = conf.status != before || conf.date_updated != updated ? st->ops->conf_update(st, &conf)
-                                                                   : st->ops->conf_touch(st, &conf);
-        if (rc) goto rollback;
+         * sequence number (its date_updated moves only with its own changes) */
+        struct cf_conference was = conf;
+        if ((rc = fn(c, &conf, &p, &a, &h, now, arg, err))) goto rollback;
+        if ((rc = save_conf(c, &was, &conf))) goto rollback;
     }
     if ((rc = st->ops->commit(st))) goto out;
     hangups_run(c, &h);

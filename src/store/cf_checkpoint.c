@@ -31,6 +31,7 @@
 
 #define PASSIVE_FRAMES 16384  /* 64 MiB of 4 KiB pages */
 #define RESTART_FRAMES (4 * PASSIVE_FRAMES)
+#define LOCKED_MAX_FRAMES 2048 /* what the locked pass should have left to copy */
 
 struct cf_store_ckpt {
     sqlite3 *db;
@@ -43,16 +44,25 @@ struct cf_store_ckpt {
     bool stopping;               /* guarded by mu */
 };
 
-static void passive(struct cf_store_ckpt *c)
+/* One passive checkpoint; returns the frames it could not copy yet. */
+static int passive(struct cf_store_ckpt *c)
 {
-    if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
+    int log = 0, done = 0;
+    if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK) {
         cf_log(CF_LOG_WARN, NULL, "msg=\"checkpoint failed\" sqlite=\"%s\"", sqlite3_errmsg(c->db));
+        return 0;
+    }
+    return log > done ? log - done : 0;
 }
 
 static void checkpoint(struct cf_store_ckpt *c, int frames)
 {
-    passive(c);
+    int left = passive(c);
     if (frames < RESTART_FRAMES) return;
+    /* What the writers added during that pass (a large database's pages are
+     * scattered, and its fsync can take a second) is copied unlocked too,
+     * for a few rounds, so that the locked pass has little left to do. */
+    for (int i = 0; i < 4 && left > LOCKED_MAX_FRAMES; i++) left = passive(c);
     if (c->write_lock) pthread_mutex_lock(c->write_lock);
     passive(c);
     if (c->write_lock) pthread_mutex_unlock(c->write_lock);

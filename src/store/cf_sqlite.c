@@ -53,6 +53,7 @@ enum stmt_id {
     S_CONF_UPDATE,
     S_CONF_CURSOR,
     S_CONF_TOUCH,
+    S_CONF_TOUCH_DATE,
     S_PART_FLAGS,
     S_PART_INSERT,
     S_PART_UPDATE,
@@ -151,6 +152,8 @@ static const char *const stmt_sql[S_COUNT] = {
                       " rec_callback_method = ?17, rec_callback_events = ?18"
                       " WHERE sid = ?1 AND project_id = ?2",
     [S_CONF_TOUCH] = "UPDATE conferences SET next_seq = ?3 WHERE sid = ?1 AND project_id = ?2",
+    [S_CONF_TOUCH_DATE] = "UPDATE conferences SET next_seq = ?3, date_updated = ?4"
+                          " WHERE sid = ?1 AND project_id = ?2",
     [S_PART_FLAGS] = "UPDATE participants SET muted = ?3, hold = ?4, coaching = ?5,"
                      " call_sid_to_coach = ?6, beep_on_exit = ?7, end_on_exit = ?8,"
                      " date_updated = ?9 WHERE call_sid = ?1 AND project_id = ?2",
@@ -663,13 +666,14 @@ static int sq_conf_update(struct cf_store *base, const struct cf_conference *c)
     return exec_changed(s, st, "conf_update");
 }
 
-static int sq_conf_touch(struct cf_store *base, const struct cf_conference *c)
+static int sq_conf_touch(struct cf_store *base, const struct cf_conference *c, bool with_date)
 {
     struct sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, S_CONF_TOUCH);
+    sqlite3_stmt *st = stmt(s, with_date ? S_CONF_TOUCH_DATE : S_CONF_TOUCH);
     bind_text(st, 1, c->sid);
     bind_text(st, 2, c->project_id);
     sqlite3_bind_int64(st, 3, c->next_seq);
+    if (with_date) sqlite3_bind_int64(st, 4, c->date_updated);
     return exec_stmt(s, st, "conf_touch");
 }
 
@@ -1724,9 +1728,10 @@ int cf_store_open(const struct cf_store_opts *opts, bool do_migrate, struct cf_s
     sqlite3_wal_hook(s->db, wal_hook, s);
     snprintf(pragmas, sizeof pragmas,
              "PRAGMA journal_mode = WAL; PRAGMA synchronous = %s; PRAGMA foreign_keys = OFF;"
-             " PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;"
+             " PRAGMA cache_size = -%d; PRAGMA temp_store = MEMORY;"
              " PRAGMA mmap_size = %lld;",
-             opts->durable_full ? "FULL" : "NORMAL", (long long)MMAP_SIZE);
+             opts->durable_full ? "FULL" : "NORMAL", opts->cache_mb > 0 ? opts->cache_mb * 1024 : 16000,
+             (long long)MMAP_SIZE);
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         rc = cf_err_set(err, CF_ESTORE, "cannot configure database '%s': %s", opts->path, msg);
         sqlite3_free(msg);

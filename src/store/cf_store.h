@@ -149,8 +149,9 @@ struct cf_store_ops {
                                  const char *name, struct cf_conference *out);
     int (*conf_insert)(struct cf_store *st, const struct cf_conference *c);
     int (*conf_update)(struct cf_store *st, const struct cf_conference *c);
-    /* only next_seq (no indexed column: one page) */
-    int (*conf_touch)(struct cf_store *st, const struct cf_conference *c);
+    /* only next_seq (no indexed column: one page), and date_updated too when
+     * with_date (one index more) */
+    int (*conf_touch)(struct cf_store *st, const struct cf_conference *c, bool with_date);
     int (*conf_list)(struct cf_store *st, const char *project_id,
                      const struct cf_conf_filter *f, const struct cf_page_req *pg,
                      struct cf_arena *a, struct cf_conference **items,
@@ -254,6 +255,7 @@ struct cf_store_ckpt;
 struct cf_store_opts {
     const char *path;   /* SQLite file */
     bool durable_full;  /* a write is acknowledged only once on disk (synchronous=FULL) */
+    int cache_mb;       /* cap on the connection's page cache; 0 = 16 MiB */
     /* Borrowed, may be NULL. Serialises this process's write transactions:
      * a writer waits on the mutex, in order, instead of backing off in
      * SQLite's busy handler (which sleeps 1 to 100 ms between tries). */

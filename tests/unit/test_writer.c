@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * test_writer.c - the writer thread (src/store/cf_writer.c) and the nested
+ * transactions it relies on (src/store/cf_sqlite.c), on a real SQLite file
+ * in a fresh directory under /tmp: every job is done exactly once, a failing
+ * job undoes only its own writes, jobs queued together share a transaction,
+ * and a stopped writer refuses new jobs.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../src/base/cf_mem.h"
+#include "../../src/store/cf_store.h"
+#include "../../src/store/cf_writer.h"
+#include "cf_test.h"
+
+struct env {
+    char dir[64];
+    char path[96];
+    pthread_mutex_t lock; /* the process's write lock */
+    struct cf_store_opts opts;
+};
+
+static int env_open(struct env *e)
+{
+    struct cf_store *st;
+    struct cf_err err = {0, ""};
+    snprintf(e->dir, sizeof e->dir, "/tmp/confab-test-writer-XXXXXX");
+    if (!mkdtemp(e->dir)) return -1;
+    snprintf(e->path, sizeof e->path, "%s/w.db", e->dir);
+    pthread_mutex_init(&e->lock, NULL);
+    memset(&e->opts, 0, sizeof e->opts);
+    e->opts.path = e->path;
+    e->opts.write_lock = &e->lock;
+    if (cf_store_open(&e->opts, true, &st, &err)) return -1; /* creates the schema */
+    st->ops->close(st);
+    return 0;
+}
+
+static void env_close(struct env *e)
+{
+    char p[128];
+    static const char *const sfx[] = {"", "-wal", "-shm"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s%s", e->path, sfx[i]);
+        unlink(p);
+    }
+    rmdir(e->dir);
+    pthread_mutex_destroy(&e->lock);
+}
+
+static void project(struct cf_project *p, int i)
+{
+    memset(p, 0, sizeof *p);
+    snprintf(p->id, sizeof p->id, "00000000-0000-4000-8000-%012d", i);
+    snprintf(p->name, sizeof p->name, "p%d", i);
+    snprintf(p->signing_key, sizeof p->signing_key, "%064d", i);
+    p->date_created = i;
+}
+
+static bool exists(struct env *e, int i)
+{
+    struct cf_store *st;
+    struct cf_err err = {0, ""};
+    struct cf_project p, got;
+    int rc;
+    if (cf_store_open(&e->opts, false, &st, &err)) return false;
+    project(&p, i);
+    rc = st->ops->project_get(st, p.id, &got);
+    st->ops->close(st);
+    return rc == 0;
+}
+
+/* A job that inserts project i, and fails afterwards when asked to. */
+struct job {
+    struct cf_writer_job base;
+    int i;
+    bool fail;
+    bool own;               /* makes its own savepoint (own_tx) */
+    int done_calls;
+    bool committed;
+    /* gate: run() waits until opened */
+    pthread_mutex_t *mu;
+    pthread_cond_t *cv;
+    bool *open;
+    bool *entered;
+};
+
+static int job_run(struct cf_writer_job *j, struct cf_store *st)
+{
+    struct job *b = (struct job *)j;
+    struct cf_project p;
+    int rc;
+    if (b->mu) {
+        pthread_mutex_lock(b->mu);
+        *b->entered = true;
+        pthread_cond_broadcast(b->cv);
+        while (!*b->open) pthread_cond_wait(b->cv, b->mu);
+        pthread_mutex_unlock(b->mu);
+    }
+    project(&p, b->i);
+    if (b->own) {
+        if (st->ops->begin(st, true)) return -1;
+        rc = st->ops->project_insert(st, &p);
+        if (rc || b->fail) {
+            st->ops->rollback(st);
+            return rc ? rc : -1;
+        }
+        return st->ops->commit(st);
+    }
+    if ((rc = st->ops->project_insert(st, &p))) return rc;
+    return b->fail ? -1 : 0;
+}
+
+static void job_done(struct cf_writer_job *j, bool committed)
+{
+    struct job *b = (struct job *)j;
+    b->done_calls++;
+    b->committed = committed;
+}
+
+static void job_init(struct job *b, int i)
+{
+    memset(b, 0, sizeof *b);
+    b->base.run = job_run;
+    b->base.done = job_done;
+    b->i = i;
+}
+
+struct submitter {
+    struct cf_writer *w;
+    struct job *jobs;
+    int n;
+};
+
+static void *submit_all(void *arg)
+{
+    struct submitter *s = arg;
+    for (int i = 0; i < s->n; i++) cf_writer_submit(s->w, &s->jobs[i].base);
+    return NULL;
+}
+
+CF_TEST(writer_runs_every_job_once_from_many_threads)
+{
+    struct env e;
+    struct cf_writer *w = NULL;
+    struct cf_err err = {0, ""};
+    enum { THREADS = 4, PER = 50 };
+    struct job *jobs = cf_calloc(THREADS * PER, sizeof *jobs);
+    struct submitter sub[THREADS];
+    pthread_t th[THREADS];
+    uint64_t batches = 0, njobs = 0;
+    int done_once = 0, present = 0;
+    CF_CHECK(env_open(&e) == 0);
+    CF_CHECK(cf_writer_start(&e.opts, 16, &w, &err) == 0);
+    for (int i = 0; i < THREADS * PER; i++) job_init(&jobs[i], i + 1);
+    for (int t = 0; t < THREADS; t++) {
+        sub[t].w = w;
+        sub[t].jobs = jobs + t * PER;
+        sub[t].n = PER;
+        pthread_create(&th[t], NULL, submit_all, &sub[t]);
+    }
+    for (int t = 0; t < THREADS; t++) pthread_join(th[t], NULL);
+    cf_writer_stop(w); /* runs what is queued first */
+    cf_writer_stats(w, &batches, &njobs);
+    for (int i = 0; i < THREADS * PER; i++) {
+        done_once += jobs[i].done_calls == 1 && jobs[i].committed;
+        present += exists(&e, i + 1);
+    }
+    CF_CHECK_INT(done_once, THREADS * PER);
+    CF_CHECK_INT(present, THREADS * PER);
+    CF_CHECK_INT(njobs, THREADS * PER);
+    CF_CHECK(batches >= (THREADS * PER) / 16 && batches <= THREADS * PER);
+    {
+        struct job late;
+        job_init(&late, 9999);
+        CF_CHECK(!cf_writer_submit(w, &late.base)); /* stopped: refused, not done */
+        CF_CHECK_INT(late.done_calls, 0);
+    }
+    cf_writer_free(w);
+    cf_free(jobs);
+    env_close(&e);
+}
+
+CF_TEST(writer_failed_job_undoes_only_its_own_writes)
+{
+    struct env e;
+    struct cf_writer *w = NULL;
+    struct cf_err err = {0, ""};
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+    bool open = false, entered = false;
+    struct job gate, a, bad, c, own_bad, own_ok;
+    uint64_t b0, j0, b1, j1;
+    CF_CHECK(env_open(&e) == 0);
+    CF_CHECK(cf_writer_start(&e.opts, 64, &w, &err) == 0);
+    /* the gate holds the writer inside a batch while the others queue up */
+    job_init(&gate, 100);
+    gate.mu = &mu;
+    gate.cv = &cv;
+    gate.open = &open;
+    gate.entered = &entered;
+    cf_writer_submit(w, &gate.base);
+    pthread_mutex_lock(&mu);
+    while (!entered) pthread_cond_wait(&cv, &mu);
+    pthread_mutex_unlock(&mu);
+    cf_writer_stats(w, &b0, &j0);
+    job_init(&a, 101);
+    job_init(&bad, 102);
+    bad.fail = true;
+    job_init(&c, 103);
+    job_init(&own_bad, 104);
+    own_bad.own = own_bad.base.own_tx = true;
+    own_bad.fail = true;
+    job_init(&own_ok, 105);
+    own_ok.own = own_ok.base.own_tx = true;
+    cf_writer_submit(w, &a.base);
+    cf_writer_submit(w, &bad.base);
+    cf_writer_submit(w, &c.base);
+    cf_writer_submit(w, &own_bad.base);
+    cf_writer_submit(w, &own_ok.base);
+    pthread_mutex_lock(&mu);
+    open = true;
+    pthread_cond_broadcast(&cv);
+    pthread_mutex_unlock(&mu);
+    cf_writer_stop(w);
+    cf_writer_stats(w, &b1, &j1);
+    CF_CHECK_INT(b1 - b0, 2);     /* the gate's batch, then the five together */
+    CF_CHECK_INT(j1 - j0, 6);
+    CF_CHECK(exists(&e, 100));
+    CF_CHECK(exists(&e, 101));
+    CF_CHECK(!exists(&e, 102));   /* its insert rolled back to its savepoint */
+    CF_CHECK(exists(&e, 103));
+    CF_CHECK(!exists(&e, 104));
+    CF_CHECK(exists(&e, 105));
+    /* done() says whether the batch committed, not whether the job succeeded */
+    CF_CHECK(a.committed && bad.committed && c.committed && own_bad.committed && own_ok.committed);
+    cf_writer_free(w);
+    env_close(&e);
+}
+
+CF_TEST(store_nested_begin_is_a_savepoint)
+{
+    struct env e;
+    struct cf_store *st;
+    struct cf_err err = {0, ""};
+    struct cf_project p;
+    CF_CHECK(env_open(&e) == 0);
+    CF_CHECK(cf_store_open(&e.opts, false, &st, &err) == 0);
+    CF_CHECK(st->ops->begin(st, true) == 0);
+    project(&p, 1);
+    CF_CHECK(st->ops->project_insert(st, &p) == 0);
+    CF_CHECK(st->ops->begin(st, true) == 0);          /* savepoint */
+    project(&p, 2);
+    CF_CHECK(st->ops->project_insert(st, &p) == 0);
+    st->ops->rollback(st);                           /* undoes 2 only */
+    CF_CHECK(st->ops->begin(st, true) == 0);
+    project(&p, 3);
+    CF_CHECK(st->ops->project_insert(st, &p) == 0);
+    CF_CHECK(st->ops->commit(st) == 0);              /* releases 3 into the outer */
+    CF_CHECK(!exists(&e, 1));                        /* nothing committed yet */
+    CF_CHECK(st->ops->commit(st) == 0);
+    CF_CHECK(exists(&e, 1));
+    CF_CHECK(!exists(&e, 2));
+    CF_CHECK(exists(&e, 3));
+    /* the write lock is free again: a second connection can write */
+    {
+        struct cf_store *st2;
+        CF_CHECK(cf_store_open(&e.opts, false, &st2, &err) == 0);
+        CF_CHECK(st2->ops->begin(st2, true) == 0);
+        project(&p, 4);
+        CF_CHECK(st2->ops->project_insert(st2, &p) == 0);
+        CF_CHECK(st2->ops->commit(st2) == 0);
+        st2->ops->close(st2);
+    }
+    CF_CHECK(exists(&e, 4));
+    st->ops->close(st);
+    env_close(&e);
+}
