@@ -565,6 +565,7 @@ static int cmd_serve(int argc, char **argv)
     wo.timeout_s = cfg.webhook_timeout;
     wo.user_agent = "confab/" CONFAB_VERSION;
     wo.metrics = metrics;
+    wo.writer = writer;
     if (cf_webhook_start(&wo, &webhook, &err)) goto fail;
     atomic_store(&ew.webhook, webhook);
     rl = cf_ratelimit_create(cfg.rate_limit, cfg.rate_burst ? cfg.rate_burst : cfg.rate_limit);

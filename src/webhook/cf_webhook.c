@@ -43,6 +43,7 @@
 #define MAX_HOPS 5
 #define MAX_ITEMS 100
 #define ANNOUNCE_MAX_SECONDS 60.0
+#define MAX_OUTCOMES (MAX_EVENTS_IN_FLIGHT + 2 * MAX_ANNS_IN_FLIGHT)
 
 enum job_kind { J_EVENT, J_FETCH, J_MEDIA };
 
@@ -80,8 +81,17 @@ struct ann {
     struct cf_arena arena;      /* item strings */
 };
 
+/* What one finished transfer came to, waiting for the round's write. */
+struct outcome {
+    struct ann *a;                /* an announcement's outcome, or NULL: a delivery's */
+    struct cf_outbox_result r;
+    char error[160];              /* r.error points here when set */
+};
+
 struct cf_webhook {
     struct cf_webhook_opts opts;
+    struct outcome outcomes[MAX_OUTCOMES]; /* this round's, written by flush() */
+    int noutcomes;
     struct cf_store *st;
     struct cf_core core;
     CURLM *multi;
@@ -249,6 +259,120 @@ static void conf_mark(struct cf_webhook *w, const char *conf_sid, bool on)
     }
 }
 
+/* ---- outcomes: written once per round, in the writer's batch ---- */
+
+static void flush(struct cf_webhook *w);
+static void ann_free(struct ann *a);
+
+static void apply(struct cf_core *c, struct outcome *o)
+{
+    int rc;
+    if (!o->a) {
+        if (c->st->ops->outbox_result(c->st, &o->r))
+            cf_log(CF_LOG_ERROR, NULL, "msg=\"cannot record a delivery\" id=%lld",
+                   (long long)o->r.id);
+        return;
+    }
+    if (o->a->failed)
+        rc = cf_core_announcement_failed(c, o->a->row.an.sid, o->a->reason);
+    else
+        rc = cf_core_announcement_play(c, &o->a->row, o->a->items, o->a->n, ANNOUNCE_MAX_SECONDS);
+    if (rc)
+        cf_log(CF_LOG_ERROR, NULL, "msg=\"announcement outcome not recorded\" announcement=%s "
+               "rc=%s", o->a->row.an.sid, cf_errname(rc));
+}
+
+static struct outcome *add_outcome(struct cf_webhook *w)
+{
+    struct outcome *o;
+    if (w->noutcomes == MAX_OUTCOMES) flush(w);
+    o = &w->outcomes[w->noutcomes++];
+    memset(o, 0, sizeof *o);
+    return o;
+}
+
+static void add_result(struct cf_webhook *w, const struct cf_outbox_result *r)
+{
+    struct outcome *o = add_outcome(w);
+    o->r = *r;
+    if (r->error) {
+        cf_str_copy(o->error, sizeof o->error, r->error);
+        o->r.error = o->error;
+    }
+}
+
+/* The round's outcomes as one writer job; the worker waits for it. */
+struct flush_job {
+    struct cf_writer_job base; /* must be first */
+    struct cf_webhook *w;
+    struct cf_core core;
+    struct cf_core_after after;
+    struct cf_arena a;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool done;
+};
+
+static int flush_run(struct cf_writer_job *j, struct cf_store *st)
+{
+    struct flush_job *f = (struct flush_job *)j;
+    f->core.st = st;
+    for (int i = 0; i < f->w->noutcomes; i++) apply(&f->core, &f->w->outcomes[i]);
+    return 0;
+}
+
+static void flush_done(struct cf_writer_job *j, bool committed)
+{
+    struct flush_job *f = (struct flush_job *)j;
+    if (!committed)
+        cf_log(CF_LOG_ERROR, NULL, "msg=\"webhook outcomes not stored\" n=%d", f->w->noutcomes);
+    cf_core_after_finish(&f->core, committed);
+    pthread_mutex_lock(&f->mu);
+    f->done = true;
+    pthread_cond_signal(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+}
+
+/* Writes the round's outcomes (through the writer when there is one), then
+ * lets the announcements go. Each outcome is its own use-case (savepoint). */
+static void flush(struct cf_webhook *w)
+{
+    struct flush_job f;
+    bool queued = false;
+    if (w->noutcomes == 0) return;
+    if (w->opts.writer) {
+        memset(&f, 0, sizeof f);
+        f.base.run = flush_run;
+        f.base.done = flush_done;
+        f.base.own_tx = true;
+        f.w = w;
+        f.core = w->core;
+        cf_arena_init(&f.a);
+        f.after.a = &f.a;
+        f.core.after = &f.after;
+        pthread_mutex_init(&f.mu, NULL);
+        pthread_cond_init(&f.cv, NULL);
+        queued = cf_writer_submit(w->opts.writer, &f.base);
+        if (queued) {
+            pthread_mutex_lock(&f.mu);
+            while (!f.done) pthread_cond_wait(&f.cv, &f.mu);
+            pthread_mutex_unlock(&f.mu);
+        }
+        pthread_mutex_destroy(&f.mu);
+        pthread_cond_destroy(&f.cv);
+        cf_arena_cleanup(&f.a);
+    }
+    if (!queued) /* no writer, or it has stopped: on our own connection */
+        for (int i = 0; i < w->noutcomes; i++) apply(&w->core, &w->outcomes[i]);
+    for (int i = 0; i < w->noutcomes; i++) {
+        if (w->outcomes[i].a) {
+            w->nanns--;
+            ann_free(w->outcomes[i].a);
+        }
+    }
+    w->noutcomes = 0;
+}
+
 static void record_result(struct cf_webhook *w, struct job *j, int http, const char *error)
 {
     struct cf_outbox_result r;
@@ -277,8 +401,7 @@ static void record_result(struct cf_webhook *w, struct job *j, int http, const c
                                            ? &w->opts.metrics->deliveries_given_up
                                            : &w->opts.metrics->deliveries_failed,
                                   1, memory_order_relaxed);
-    if (w->st->ops->outbox_result(w->st, &r))
-        cf_log(CF_LOG_ERROR, NULL, "msg=\"cannot record a delivery\" event=%s", j->ev.sid);
+    add_result(w, &r);
     cf_log(ok ? CF_LOG_INFO : CF_LOG_WARN, NULL,
            "msg=webhook event=%s name=%s conference=%s seq=%lld attempt=%d status=%d state=%s%s%s",
            j->ev.sid, j->ev.name, j->ev.conference_sid, (long long)j->ev.seq, r.attempts, http,
@@ -469,19 +592,11 @@ static void finish_fetch(struct cf_webhook *w, struct job *j, CURLcode res)
     }
 }
 
-/* Called when an announcement's last transfer has finished. */
+/* Called when an announcement's last transfer has finished: its outcome
+ * is written with the round's (flush), which then frees it. */
 static void ann_done(struct cf_webhook *w, struct ann *a)
 {
-    int rc;
-    if (a->failed)
-        rc = cf_core_announcement_failed(&w->core, a->row.an.sid, a->reason);
-    else
-        rc = cf_core_announcement_play(&w->core, &a->row, a->items, a->n, ANNOUNCE_MAX_SECONDS);
-    if (rc)
-        cf_log(CF_LOG_ERROR, NULL, "msg=\"announcement outcome not recorded\" announcement=%s "
-               "rc=%s", a->row.an.sid, cf_errname(rc));
-    w->nanns--;
-    ann_free(a);
+    add_outcome(w)->a = a;
 }
 
 static void start_ann(struct cf_webhook *w, const struct cf_ann_row *row)
@@ -525,6 +640,7 @@ static void scan(struct cf_webhook *w)
         for (size_t i = 0; i < n; i++) start_ann(w, &anns[i]);
     }
     cf_arena_cleanup(&a);
+    flush(w); /* announcements that failed at once */
 }
 
 static void reap(struct cf_webhook *w)
@@ -546,6 +662,7 @@ static void reap(struct cf_webhook *w)
         }
         job_free(j);
     }
+    flush(w);
 }
 
 static void *run(void *arg)

@@ -20,6 +20,7 @@
 #include "../base/cf_metrics.h"
 #include "../engine/cf_engine.h"
 #include "../store/cf_store.h"
+#include "../store/cf_writer.h"
 #include "cf_guard.h"
 
 struct cf_webhook_opts {
@@ -32,6 +33,11 @@ struct cf_webhook_opts {
     int timeout_s;                 /* one request, in all (connect: at most 10 s of it) */
     const char *user_agent;        /* borrowed */
     struct cf_metrics *metrics;    /* borrowed, may be NULL */
+    /* Borrowed, may be NULL: what the transfers come to (delivery results,
+     * announcement outcomes) is written in the writer's batches, one job per
+     * round of the worker's loop, instead of one transaction each on the
+     * worker's own connection. */
+    struct cf_writer *writer;
 };
 
 struct cf_webhook;
