@@ -526,17 +526,17 @@ static int cmd_serve(int argc, char **argv)
     cf_markup_init();
     metrics = cf_calloc(1, sizeof *metrics);
     cf_metrics_init(metrics);
+    /* start-up work on a connection of its own, closed before serving */
     if (cf_store_open(&sto, true, &st, &err)) goto fail; /* migrates */
-    if (cf_store_ckpt_start(cfg.database, &write_lock, &ckpt, &err)) goto fail;
-    sto.ckpt = ckpt;
-    st->ops->close(st); /* reopened with the checkpointer */
-    st = NULL;
-    if (cf_store_open(&sto, false, &st, &err)) goto fail;
     if (cfg.dev_project[0] && dev_project(st, cfg.dev_project, cfg.listen, &err)) goto fail;
     {
         int64_t cutoff = cf_time_now_us() - 24 * 3600 * CF_USEC_PER_SEC;
         st->ops->idem_expire(st, cutoff);
     }
+    st->ops->close(st);
+    st = NULL;
+    if (cf_store_ckpt_start(cfg.database, &write_lock, &ckpt, &err)) goto fail;
+    sto.ckpt = ckpt;
     if (cf_store_pool_create(&sto, workers * (cfg.tls_cert[0] ? 2 : 1) + (cfg.metrics_listen[0] ? 1 : 0),
                              &pool, &err))
         goto fail;

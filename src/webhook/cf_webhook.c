@@ -92,6 +92,8 @@ struct cf_webhook {
     struct cf_webhook_opts opts;
     struct outcome outcomes[MAX_OUTCOMES]; /* this round's, written by flush() */
     int noutcomes;
+    pthread_mutex_t flush_mu;     /* the worker waits on flush_cv for its round's job */
+    pthread_cond_t flush_cv;
     struct cf_store *st;
     struct cf_core core;
     CURLM *multi;
@@ -308,9 +310,7 @@ struct flush_job {
     struct cf_core core;
     struct cf_core_after after;
     struct cf_arena a;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool done;
+    bool done;                 /* guarded by w->flush_mu */
 };
 
 static int flush_run(struct cf_writer_job *j, struct cf_store *st)
@@ -327,10 +327,10 @@ static void flush_done(struct cf_writer_job *j, bool committed)
     if (!committed)
         cf_log(CF_LOG_ERROR, NULL, "msg=\"webhook outcomes not stored\" n=%d", f->w->noutcomes);
     cf_core_after_finish(&f->core, committed);
-    pthread_mutex_lock(&f->mu);
+    pthread_mutex_lock(&f->w->flush_mu);
     f->done = true;
-    pthread_cond_signal(&f->cv);
-    pthread_mutex_unlock(&f->mu);
+    pthread_cond_signal(&f->w->flush_cv);
+    pthread_mutex_unlock(&f->w->flush_mu);
 }
 
 /* Writes the round's outcomes (through the writer when there is one), then
@@ -350,16 +350,12 @@ static void flush(struct cf_webhook *w)
         cf_arena_init(&f.a);
         f.after.a = &f.a;
         f.core.after = &f.after;
-        pthread_mutex_init(&f.mu, NULL);
-        pthread_cond_init(&f.cv, NULL);
         queued = cf_writer_submit(w->opts.writer, &f.base);
         if (queued) {
-            pthread_mutex_lock(&f.mu);
-            while (!f.done) pthread_cond_wait(&f.cv, &f.mu);
-            pthread_mutex_unlock(&f.mu);
+            pthread_mutex_lock(&w->flush_mu);
+            while (!f.done) pthread_cond_wait(&w->flush_cv, &w->flush_mu);
+            pthread_mutex_unlock(&w->flush_mu);
         }
-        pthread_mutex_destroy(&f.mu);
-        pthread_cond_destroy(&f.cv);
         cf_arena_cleanup(&f.a);
     }
     if (!queued) /* no writer, or it has stopped: on our own connection */
@@ -702,7 +698,11 @@ int cf_webhook_start(const struct cf_webhook_opts *opts, struct cf_webhook **out
     unsigned char seed[4];
     int rc;
     w->opts = *opts;
+    pthread_mutex_init(&w->flush_mu, NULL);
+    pthread_cond_init(&w->flush_cv, NULL);
     if ((rc = cf_store_open(&opts->store, false, &w->st, err))) {
+        pthread_mutex_destroy(&w->flush_mu);
+        pthread_cond_destroy(&w->flush_cv);
         cf_free(w);
         return rc;
     }
@@ -718,6 +718,8 @@ int cf_webhook_start(const struct cf_webhook_opts *opts, struct cf_webhook **out
     w->multi = curl_multi_init();
     if (!w->multi) {
         w->st->ops->close(w->st);
+        pthread_mutex_destroy(&w->flush_mu);
+        pthread_cond_destroy(&w->flush_cv);
         cf_free(w);
         return cf_err_set(err, CF_ENOMEM, "cannot start libcurl");
     }
@@ -727,6 +729,8 @@ int cf_webhook_start(const struct cf_webhook_opts *opts, struct cf_webhook **out
     if (pthread_create(&w->thread, NULL, run, w) != 0) {
         curl_multi_cleanup(w->multi);
         w->st->ops->close(w->st);
+        pthread_mutex_destroy(&w->flush_mu);
+        pthread_cond_destroy(&w->flush_cv);
         cf_free(w);
         return cf_err_set(err, CF_ESYS, "cannot start the webhook thread");
     }
@@ -756,5 +760,7 @@ void cf_webhook_stop(struct cf_webhook *w)
     }
     curl_multi_cleanup(w->multi);
     w->st->ops->close(w->st);
+    pthread_mutex_destroy(&w->flush_mu);
+    pthread_cond_destroy(&w->flush_cv);
     cf_free(w);
 }
