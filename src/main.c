@@ -64,6 +64,15 @@ static void usage(FILE *out)
 }
 
 #define WRITE_BATCH_MAX 256 /* requests per write transaction, at most */
+/* The writer's page cache, MiB at most. SQLite scans the whole hash table
+ * of a connection's page cache at the end of every write transaction in
+ * which a B-tree page split (balance_nonroot parks a page at the lock-byte
+ * page number, and the commit's truncation then walks every bucket); the
+ * outbox's appends split a page in nearly every batch. With 256 MiB that
+ * walk grew with the cache to ~5 % of the write path. The writer's working
+ * set (live conferences and participants, the outbox's tail, the index
+ * pages above them) fits in far less; readers keep cache_mb. */
+#define WRITER_CACHE_MB 32
 /* how long verified credentials are trusted without the store: also how
  * long a revoked token may still work (see cf_authcache.h) */
 #define AUTH_CACHE_TTL_US (1 * CF_USEC_PER_SEC)
@@ -541,7 +550,11 @@ static int cmd_serve(int argc, char **argv)
                              &pool, &err))
         goto fail;
     if (cf_store_open(&sto, false, &engine_st, &err)) goto fail;
-    if (cf_writer_start(&sto, WRITE_BATCH_MAX, &writer, &err)) goto fail;
+    {
+        struct cf_store_opts wsto = sto;
+        if (wsto.cache_mb > WRITER_CACHE_MB) wsto.cache_mb = WRITER_CACHE_MB;
+        if (cf_writer_start(&wsto, WRITE_BATCH_MAX, &writer, &err)) goto fail;
+    }
     ew.writer = writer;
     ew.st = engine_st;
     ew.eng = NULL;

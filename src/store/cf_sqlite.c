@@ -59,7 +59,9 @@ enum stmt_id {
     S_PART_INSERT,
     S_PART_UPDATE,
     S_PART_GET,
+    S_PART_GET_LABEL,
     S_PART_GET_ANY,
+    S_PART_GET_ANY_LABEL,
     S_PART_LIVE,
     S_PART_DIALING,
     S_PART_CURSOR,
@@ -171,12 +173,17 @@ static const char *const stmt_sql[S_COUNT] = {
                       " joined_at = ?20, left_at = ?21, live = ?22, status_callback = ?23,"
                       " status_callback_method = ?24, status_callback_events = ?25"
                       " WHERE call_sid = ?1 AND project_id = ?2 AND conference_sid = ?3",
-    [S_PART_GET] = "SELECT " PART_COLS " FROM participants WHERE project_id = ?1"
-                   " AND conference_sid = ?2 AND live = 1 AND (call_sid = ?3 OR label = ?3)"
-                   " ORDER BY call_sid = ?3 DESC LIMIT 1",
-    [S_PART_GET_ANY] = "SELECT " PART_COLS " FROM participants WHERE project_id = ?1"
-                       " AND conference_sid = ?2 AND (call_sid = ?3 OR label = ?3)"
-                       " ORDER BY call_sid = ?3 DESC, live DESC, date_created DESC LIMIT 1",
+    /* a participant is named by its call SID or by its label: the SID
+     * first (its primary key), then the label (sq_part_get) */
+    [S_PART_GET] = "SELECT " PART_COLS " FROM participants WHERE call_sid = ?3"
+                   " AND project_id = ?1 AND conference_sid = ?2 AND live = 1",
+    [S_PART_GET_LABEL] = "SELECT " PART_COLS " FROM participants WHERE conference_sid = ?2"
+                         " AND label = ?3 AND live = 1 AND project_id = ?1 LIMIT 1",
+    [S_PART_GET_ANY] = "SELECT " PART_COLS " FROM participants WHERE call_sid = ?3"
+                       " AND project_id = ?1 AND conference_sid = ?2",
+    [S_PART_GET_ANY_LABEL] = "SELECT " PART_COLS " FROM participants WHERE project_id = ?1"
+                             " AND conference_sid = ?2 AND label = ?3"
+                             " ORDER BY live DESC, date_created DESC LIMIT 1",
     [S_PART_LIVE] = "SELECT " PART_COLS " FROM participants WHERE project_id = ?1"
                     " AND conference_sid = ?2 AND live = 1 ORDER BY date_created, call_sid",
     [S_PART_DIALING] = "SELECT " PART_COLS " FROM participants WHERE live = 1"
@@ -925,11 +932,16 @@ static int sq_part_get(struct cf_store *base, const char *project_id, const char
                        const char *key, bool any_state, struct cf_participant *out)
 {
     struct sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, any_state ? S_PART_GET_ANY : S_PART_GET);
-    bind_text(st, 1, project_id);
-    bind_text(st, 2, conf_sid);
-    bind_text(st, 3, key);
-    return get_one(s, st, "part_get", read_part_v, out);
+    int rc = CF_ENOTFOUND;
+    for (int i = 0; i < 2 && rc == CF_ENOTFOUND; i++) {
+        sqlite3_stmt *st = stmt(s, any_state ? (i ? S_PART_GET_ANY_LABEL : S_PART_GET_ANY)
+                                             : (i ? S_PART_GET_LABEL : S_PART_GET));
+        bind_text(st, 1, project_id);
+        bind_text(st, 2, conf_sid);
+        bind_text(st, 3, key);
+        rc = get_one(s, st, "part_get", read_part_v, out);
+    }
+    return rc;
 }
 
 enum { PK_MUTED_T = 1 << 0, PK_MUTED_F = 1 << 1, PK_HOLD_T = 1 << 2, PK_HOLD_F = 1 << 3,
