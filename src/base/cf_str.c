@@ -41,15 +41,18 @@ size_t cf_str_utf8_chars(const char *z)
 int cf_str_urlencode(struct cf_buf *b, const char *z)
 {
     static const char hx[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)z;
     int rc = 0;
-    for (const unsigned char *p = (const unsigned char *)z; *p && !rc; p++) {
-        unsigned char c = *p;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '_' || c == '.' || c == '~') {
-            rc = cf_buf_putc(b, (char)c);
-        } else {
-            char e[3] = {'%', hx[c >> 4], hx[c & 15]};
+    while (*p && !rc) {
+        const unsigned char *run = p; /* unreserved characters go in as one piece */
+        while ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+               *p == '-' || *p == '_' || *p == '.' || *p == '~')
+            p++;
+        if (p > run) rc = cf_buf_append(b, run, (size_t)(p - run));
+        if (*p && !rc) {
+            char e[3] = {'%', hx[*p >> 4], hx[*p & 15]};
             rc = cf_buf_append(b, e, 3);
+            p++;
         }
     }
     return rc;

@@ -32,6 +32,7 @@
 #include "../base/cf_id.h"
 #include "../base/cf_log.h"
 #include "../base/cf_mem.h"
+#include "../base/cf_sched.h"
 #include "../base/cf_time.h"
 #include "cf_tls.h"
 
@@ -92,6 +93,9 @@ static enum cf_method parse_method(const char *m)
 
 static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 {
+    /* libmicrohttpd's worker threads have no start hook of ours: each takes
+     * the scheduling hint on its first request (see cf_sched.h) */
+    static _Thread_local bool sched_set;
     struct cf_http *h = cls;
     struct ctx *c = cf_calloc(1, sizeof *c);
     const union MHD_ConnectionInfo *ci =
@@ -99,6 +103,10 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
     const char *q;
     size_t len = strlen(uri);
     atomic_fetch_add(&h->inflight, 1);
+    if (!sched_set) {
+        (void)cf_sched_batch_self();
+        sched_set = true;
+    }
     if (ci && ci->socket_context) {
         c->conn = ci->socket_context;
         c->conn->cur = c;

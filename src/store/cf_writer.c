@@ -15,6 +15,7 @@
 
 #include "../base/cf_log.h"
 #include "../base/cf_mem.h"
+#include "../base/cf_sched.h"
 
 struct cf_writer {
     struct cf_store *st;          /* owned, used only on the thread */
@@ -57,6 +58,7 @@ static bool run_batch(struct cf_writer *w, struct cf_writer_job *batch)
 static void *loop(void *arg)
 {
     struct cf_writer *w = arg;
+    (void)cf_sched_batch_self(); /* see cf_sched.h */
     pthread_mutex_lock(&w->mu);
     for (;;) {
         struct cf_writer_job *batch, *last, *next;

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cf_sched.c - the SCHED_BATCH hint (see cf_sched.h).
+ */
+#include "cf_sched.h"
+
+#include <pthread.h>
+#include <sched.h>
+
+bool cf_sched_batch_self(void)
+{
+#ifdef SCHED_BATCH
+    struct sched_param sp = {0};
+    return pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp) == 0;
+#else
+    return false;
+#endif
+}

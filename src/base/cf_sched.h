@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * cf_sched.h - a scheduling hint for the server's request and writer threads.
+ *
+ * A write request crosses two threads: an HTTP worker parses it and hands it
+ * to the writer thread, which commits a batch and resumes the connections.
+ * Under the default policy each hand-off wakes the other thread, which then
+ * preempts the waker at once: on one core the two threads ping-pong, about
+ * one context switch for every two requests, and the batches stay small.
+ * SCHED_BATCH (Linux) turns off that wakeup preemption for the thread: a
+ * woken thread waits until the running one blocks or ends its time slice,
+ * so each side finishes its whole round (all the parsing, all the resumes)
+ * first. The thread keeps its nice value and its share of the CPU.
+ */
+#ifndef CF_SCHED_H
+#define CF_SCHED_H
+
+#include <stdbool.h>
+
+/* Puts the calling thread under SCHED_BATCH; a hint only: false where the
+ * system refuses or does not have it. */
+bool cf_sched_batch_self(void);
+
+#endif
