@@ -64,14 +64,12 @@ static void usage(FILE *out)
 }
 
 #define WRITE_BATCH_MAX 256 /* requests per write transaction, at most */
-/* The writer's page cache, MiB at most. SQLite scans the whole hash table
- * of a connection's page cache at the end of every write transaction in
- * which a B-tree page split (balance_nonroot parks a page at the lock-byte
- * page number, and the commit's truncation then walks every bucket); the
- * outbox's appends split a page in nearly every batch. With 256 MiB that
- * walk grew with the cache to ~5 % of the write path. The writer's working
- * set (live conferences and participants, the outbox's tail, the index
- * pages above them) fits in far less; readers keep cache_mb. */
+/* The writer's page cache, MiB at most. Its working set (live conferences
+ * and participants, the outbox's tail, the index pages above them) fits in
+ * far less than cache_mb; a small cache is full within seconds and then
+ * recycles its pages, where a large one keeps growing the heap (a fresh page
+ * of memory for each page written) for minutes under load. Readers keep
+ * cache_mb. */
 #define WRITER_CACHE_MB 32
 /* how long verified credentials are trusted without the store: also how
  * long a revoked token may still work (see cf_authcache.h) */

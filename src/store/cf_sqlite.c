@@ -35,6 +35,7 @@
 #include "../base/cf_time.h"
 #include "cf_migrations.h"
 #include "cf_store.h"
+#include "cf_pcache.h"
 #include "cf_walvfs.h"
 
 enum stmt_id {
@@ -1718,6 +1719,8 @@ void cf_store_global_init(void)
     /* no global mutex around every allocation for memory statistics that
      * nothing reads */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    if (cf_pcache_install())
+        cf_log(CF_LOG_WARN, NULL, "msg=\"page cache layer unavailable; SQLite's own in use\"");
     if (cf_walvfs_register())
         cf_log(CF_LOG_WARN, NULL, "msg=\"WAL write gathering unavailable; SQLite's own VFS in use\"");
 }
