@@ -166,6 +166,10 @@ const char *const cf_sqlite_migrations[] = {
     "  created INTEGER NOT NULL,"
     "  PRIMARY KEY (project_id, key));"
     "CREATE INDEX idempotency_keys_created ON idempotency_keys(created);",
+    /* 2: /metrics counts the events given up on; without an index of their
+     * own that count read the whole outbox (4 s with 6,000,000 events, on
+     * the worker thread that answered the scrape) */
+    "CREATE INDEX outbox_failed ON outbox(state) WHERE state = 'failed';",
 };
 
 const size_t cf_sqlite_migrations_n = sizeof cf_sqlite_migrations / sizeof cf_sqlite_migrations[0];

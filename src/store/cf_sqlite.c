@@ -236,11 +236,16 @@ static const char *const stmt_sql[S_COUNT] = {
                         " WHERE project_id = ?1 AND id = ?2 AND url IS NOT NULL"
                         " AND state IN ('delivered', 'failed')",
     [S_OUT_PENDING] = "SELECT count(*) FROM outbox WHERE state = 'pending'",
-    [S_OUT_FAILED] = "SELECT count(*) FROM outbox WHERE state = 'failed'",
+    [S_OUT_FAILED] = "SELECT count(*) FROM outbox INDEXED BY outbox_failed WHERE state = 'failed'",
     /* all projects (metrics), then one project: two statements, so that the
      * per-project count can use the partial live indexes */
-    [S_LIVE_CONF] = "SELECT count(*) FROM conferences WHERE status <> 'completed'",
-    [S_LIVE_PART] = "SELECT count(*) FROM participants WHERE live = 1",
+    /* the partial indexes hold the live rows alone: without INDEXED BY the
+     * planner scans a covering index of every row (1,000,000 conferences:
+     * 0.1 s and 0.3 s per /metrics scrape instead of well under 1 ms) */
+    [S_LIVE_CONF] = "SELECT count(*) FROM conferences INDEXED BY conferences_live_name"
+                    " WHERE status <> 'completed'",
+    [S_LIVE_PART] = "SELECT count(*) FROM participants INDEXED BY participants_live"
+                    " WHERE live = 1",
     [S_LIVE_CONF_P] = "SELECT count(*) FROM conferences INDEXED BY conferences_live_name"
                       " WHERE project_id = ?1 AND status <> 'completed'",
     [S_LIVE_PART_P] = "SELECT count(*) FROM participants INDEXED BY participants_live"
