@@ -64,13 +64,6 @@ static void usage(FILE *out)
 }
 
 #define WRITE_BATCH_MAX 256 /* requests per write transaction, at most */
-/* The writer's page cache, MiB at most. Its working set (live conferences
- * and participants, the outbox's tail, the index pages above them) fits in
- * far less than cache_mb; a small cache is full within seconds and then
- * recycles its pages, where a large one keeps growing the heap (a fresh page
- * of memory for each page written) for minutes under load. Readers keep
- * cache_mb. */
-#define WRITER_CACHE_MB 32
 /* how long verified credentials are trusted without the store: also how
  * long a revoked token may still work (see cf_authcache.h) */
 #define AUTH_CACHE_TTL_US (1 * CF_USEC_PER_SEC)
@@ -548,11 +541,7 @@ static int cmd_serve(int argc, char **argv)
                              &pool, &err))
         goto fail;
     if (cf_store_open(&sto, false, &engine_st, &err)) goto fail;
-    {
-        struct cf_store_opts wsto = sto;
-        if (wsto.cache_mb > WRITER_CACHE_MB) wsto.cache_mb = WRITER_CACHE_MB;
-        if (cf_writer_start(&wsto, WRITE_BATCH_MAX, &writer, &err)) goto fail;
-    }
+    if (cf_writer_start(&sto, WRITE_BATCH_MAX, &writer, &err)) goto fail;
     ew.writer = writer;
     ew.st = engine_st;
     ew.eng = NULL;

@@ -19,18 +19,15 @@
  * lock, between two batches, and the next batch then restarts the WAL.
  * Writers wait on the mutex for that pass, once every few seconds under full
  * load, so it is made short: unlocked passes first, until the writers have
- * added fewer than LOCKED_MAX_FRAMES since the last one began, then an
- * fdatasync of the database (SQLite syncs it only when a pass catches up,
+ * added fewer than LOCKED_MAX_FRAMES since the last one began, then a sync
+ * of the database file (SQLite syncs it only when a pass catches up,
  * which under load is the locked one). What is left under the lock is two
  * small fsyncs, which on a disk busy with the WAL still take 20-40 ms.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include "../base/cf_log.h"
 #include "../base/cf_mem.h"
@@ -49,7 +46,6 @@ struct cf_store_ckpt {
     int frames;                  /* latest WAL size reported, guarded by mu */
     int base;                    /* WAL size at the last checkpoint, guarded by mu */
     bool stopping;               /* guarded by mu */
-    int db_fd;                   /* the database file, for fdatasync (or -1) */
 };
 
 /* One passive checkpoint; returns the WAL's size in frames when it began
@@ -74,6 +70,19 @@ static int added_since(struct cf_store_ckpt *c, int since)
     return now > since ? now - since : 0;
 }
 
+/* A pass that ends behind the writers leaves the pages it copied unsynced
+ * in the database file, and the locked pass would fsync them all while the
+ * writers wait: this syncs them beforehand, through SQLite's own handle. */
+static void sync_db(struct cf_store_ckpt *c)
+{
+    sqlite3_file *f = NULL;
+    if (sqlite3_file_control(c->db, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f ||
+        !f->pMethods)
+        return;
+    if (f->pMethods->xSync(f, SQLITE_SYNC_NORMAL | SQLITE_SYNC_DATAONLY) != SQLITE_OK)
+        cf_log(CF_LOG_WARN, NULL, "msg=\"checkpoint: sync of the database failed\"");
+}
+
 static void checkpoint(struct cf_store_ckpt *c, int frames)
 {
     int log = passive(c);
@@ -86,12 +95,7 @@ static void checkpoint(struct cf_store_ckpt *c, int frames)
         log = passive(c);
         if (log < 0 || log < prev) return; /* failed, or the WAL restarted meanwhile */
     }
-    /* A pass that ends behind the writers leaves the pages it copied
-     * unsynced in the database file; the locked pass would fsync them all
-     * while the writers wait. Sync them here, outside the lock. */
-    if (c->db_fd >= 0 && fdatasync(c->db_fd) != 0)
-        cf_log(CF_LOG_WARN, NULL, "msg=\"checkpoint: fdatasync of the database failed\" errno=%d",
-               errno);
+    sync_db(c);
     if (c->write_lock) pthread_mutex_lock(c->write_lock);
     passive(c);
     if (c->write_lock) pthread_mutex_unlock(c->write_lock);
@@ -126,14 +130,12 @@ int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, struct cf
 {
     struct cf_store_ckpt *c = cf_calloc(1, sizeof *c);
     c->write_lock = write_lock;
-    c->db_fd = open(path, O_RDONLY | O_CLOEXEC);
     if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         cf_err_set(err, CF_ESTORE, "checkpointer: cannot open '%s': %s", path,
                    c->db ? sqlite3_errmsg(c->db) : "out of memory");
         sqlite3_close(c->db);
-        if (c->db_fd >= 0) close(c->db_fd);
-        cf_free(c);
+            cf_free(c);
         return CF_ESTORE;
     }
     /* another process's checkpoint or writer is waited for by SQLite's busy
@@ -145,8 +147,7 @@ int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, struct cf
         cf_err_set(err, CF_ESTORE, "checkpointer: cannot use '%s': %s", path,
                    sqlite3_errmsg(c->db));
         sqlite3_close(c->db);
-        if (c->db_fd >= 0) close(c->db_fd);
-        cf_free(c);
+            cf_free(c);
         return CF_ESTORE;
     }
     pthread_mutex_init(&c->mu, NULL);
@@ -155,8 +156,7 @@ int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, struct cf
         pthread_mutex_destroy(&c->mu);
         pthread_cond_destroy(&c->cv);
         sqlite3_close(c->db);
-        if (c->db_fd >= 0) close(c->db_fd);
-        cf_free(c);
+            cf_free(c);
         return cf_err_set(err, CF_ESYS, "cannot start the checkpointer thread");
     }
     *out = c;
@@ -181,7 +181,6 @@ void cf_store_ckpt_stop(struct cf_store_ckpt *c)
     pthread_mutex_unlock(&c->mu);
     pthread_join(c->thread, NULL);
     sqlite3_close(c->db);
-    if (c->db_fd >= 0) close(c->db_fd);
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
     cf_free(c);

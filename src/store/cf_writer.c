@@ -17,6 +17,14 @@
 #include "../base/cf_mem.h"
 #include "../base/cf_sched.h"
 
+/* The writer's page cache, MiB at most (opts->cache_mb is the readers').
+ * Its working set (live conferences and participants, the outbox's tail, the
+ * index pages above them) fits in far less; a small cache is full within
+ * seconds and then recycles its pages, where a large one keeps growing the
+ * heap (a fresh page of memory for each page written) for minutes under
+ * load. */
+#define WRITER_CACHE_MB 32
+
 struct cf_writer {
     struct cf_store *st;          /* owned, used only on the thread */
     int max_batch;
@@ -95,9 +103,11 @@ int cf_writer_start(const struct cf_store_opts *opts, int max_batch, struct cf_w
                     struct cf_err *err)
 {
     struct cf_writer *w = cf_calloc(1, sizeof *w);
+    struct cf_store_opts o = *opts;
     int rc;
     w->max_batch = max_batch > 0 ? max_batch : 1;
-    if ((rc = cf_store_open(opts, false, &w->st, err))) {
+    if (o.cache_mb > WRITER_CACHE_MB) o.cache_mb = WRITER_CACHE_MB;
+    if ((rc = cf_store_open(&o, false, &w->st, err))) {
         cf_free(w);
         return rc;
     }

@@ -37,8 +37,8 @@ struct cf_writer_job {
 
 struct cf_writer;
 
-/* Opens the writer's connection (opts) and starts its thread. max_batch
- * caps the jobs of one transaction. */
+/* Opens the writer's connection (opts, with a page cache of at most 32 MiB)
+ * and starts its thread. max_batch caps the jobs of one transaction. */
 int cf_writer_start(const struct cf_store_opts *opts, int max_batch, struct cf_writer **out,
                     struct cf_err *err);
 /* Queues a job (any thread, never blocks) and returns true; false once
