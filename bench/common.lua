@@ -87,12 +87,20 @@ end
 
 function M.done(summary, latency, requests)
   local e = summary.errors
+  -- the whole latency histogram as [microseconds, count] pairs, so that the
+  -- percentiles of slices measured apart can be computed exactly together
+  local hist = {}
+  for i = 1, #latency do
+    local v, c = latency(i)
+    hist[#hist + 1] = string.format('[%d,%d]', v, c)
+  end
   io.write(string.format(
     'BENCH_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"connect":%d,"read":%d,' ..
-    '"write":%d,"status":%d,"timeout":%d,"p50":%d,"p90":%d,"p99":%d,"max":%d,"mean":%.1f}\n',
+    '"write":%d,"status":%d,"timeout":%d,"p50":%d,"p90":%d,"p99":%d,"max":%d,"mean":%.1f,' ..
+    '"hist":[%s]}\n',
     summary.requests, summary.duration, summary.bytes, e.connect, e.read, e.write, e.status,
     e.timeout, latency:percentile(50), latency:percentile(90), latency:percentile(99),
-    latency.max, latency.mean))
+    latency.max, latency.mean, table.concat(hist, ',')))
 end
 
 return M
