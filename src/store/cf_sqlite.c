@@ -264,9 +264,10 @@ static const char *const stmt_sql[S_COUNT] = {
 
 #define LIST_CACHE 256
 #define MAX_DEPTH 8   /* nested savepoints a connection may hold */
-/* Reads of the database file go through one shared map (SQLite caps it at
- * its compile-time maximum, 2 GiB in Debian's build): every connection
- * shares the kernel's page cache instead of copying pages into its own. */
+/* Reads of the database file go through a map: every connection shares the
+ * kernel's page cache instead of copying pages into its own. Any positive
+ * value turns it on; the map is the VFS's and covers the whole file
+ * (cf_dbmap.c), where SQLite's own would stop at 2 GiB (Debian's build). */
 #define MMAP_SIZE (4LL * 1024 * 1024 * 1024)
 
 struct list_stmt {

@@ -19,6 +19,10 @@
  * nothing), so it stops the process: the commit was not acknowledged, and
  * WAL recovery after the restart ends at the last complete frame.
  *
+ * For the database file it also answers xFetch (SQLite's memory-mapped
+ * reads) from a map of the whole file (cf_dbmap.c) instead of the default
+ * VFS's, which stops at 2 GiB.
+ *
  * Every other method is the default VFS's own.
  */
 #include "cf_walvfs.h"
@@ -30,6 +34,7 @@
 
 #include "../base/cf_log.h"
 #include "../base/cf_mem.h"
+#include "cf_dbmap.h"
 
 /* SQLite's unix VFS writes at most 128 KiB - 1 in one call (it masks the
  * count with 0x1ffff), so one flush must stay below that. */
@@ -47,6 +52,8 @@ struct wfile {
     unsigned char *buf;           /* WAL file: pending bytes (owned) */
     int len;
     sqlite3_int64 off;            /* file offset of buf[0] */
+    bool mapped;                  /* database file: fetches come from map */
+    struct cf_dbmap map;
 };
 
 static sqlite3_vfs *g_real;       /* the default VFS (process-wide, set once) */
@@ -67,6 +74,7 @@ static int x_close(sqlite3_file *p)
     int rc = flush(f), rc2;
     if (f->is_wal && f->db && f->db->wal == f) f->db->wal = NULL;
     if (!f->is_wal && f->wal) f->wal->db = NULL;
+    if (f->mapped) cf_dbmap_close(&f->map);
     cf_free(f->buf);
     f->buf = NULL;
     rc2 = f->real->pMethods->xClose(f->real);
@@ -100,7 +108,9 @@ static int x_truncate(sqlite3_file *p, sqlite3_int64 size)
 {
     struct wfile *f = (struct wfile *)p;
     int rc = flush(f);
-    return rc != SQLITE_OK ? rc : f->real->pMethods->xTruncate(f->real, size);
+    if (rc == SQLITE_OK) rc = f->real->pMethods->xTruncate(f->real, size);
+    if (rc == SQLITE_OK && f->mapped) cf_dbmap_truncate(&f->map, size);
+    return rc;
 }
 
 static int x_sync(sqlite3_file *p, int flags)
@@ -139,7 +149,12 @@ static int x_file_control(sqlite3_file *p, int op, void *arg)
 {
     struct wfile *f = (struct wfile *)p;
     int rc = flush(f);
-    return rc != SQLITE_OK ? rc : f->real->pMethods->xFileControl(f->real, op, arg);
+    if (rc != SQLITE_OK) return rc;
+    if (f->mapped && op == SQLITE_FCNTL_MMAP_SIZE) { /* ours, not the default VFS's */
+        *(sqlite3_int64 *)arg = cf_dbmap_set_limit(&f->map, *(sqlite3_int64 *)arg);
+        return SQLITE_OK;
+    }
+    return f->real->pMethods->xFileControl(f->real, op, arg);
 }
 
 static int x_sector_size(sqlite3_file *p)
@@ -193,12 +208,21 @@ static int x_fetch(sqlite3_file *p, sqlite3_int64 off, int amt, void **pp)
 {
     struct wfile *f = (struct wfile *)p;
     int rc = flush(f);
-    return rc != SQLITE_OK ? rc : f->real->pMethods->xFetch(f->real, off, amt, pp);
+    if (rc != SQLITE_OK) return rc;
+    if (f->mapped) {
+        *pp = cf_dbmap_fetch(&f->map, off, amt);
+        return SQLITE_OK;
+    }
+    return f->real->pMethods->xFetch(f->real, off, amt, pp);
 }
 
 static int x_unfetch(sqlite3_file *p, sqlite3_int64 off, void *ptr)
 {
     struct wfile *f = (struct wfile *)p;
+    if (f->mapped) {
+        cf_dbmap_unfetch(&f->map, ptr);
+        return SQLITE_OK;
+    }
     return f->real->pMethods->xUnfetch(f->real, off, ptr);
 }
 
@@ -232,6 +256,10 @@ static int x_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *p, int 
         f->db = (struct wfile *)sqlite3_database_file_object(name);
         if (f->db && f->db->base.pMethods == &methods && !f->db->is_wal) f->db->wal = f;
         else f->db = NULL;
+    }
+    if ((flags & SQLITE_OPEN_MAIN_DB) && name) {
+        cf_dbmap_open(&f->map, name);
+        f->mapped = f->map.fd >= 0;
     }
     f->base.pMethods = &methods;
     return SQLITE_OK;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
  * cf_walvfs.h - a SQLite VFS over the default one that writes each commit's
- * WAL frames with one pwrite instead of two per frame (see cf_walvfs.c).
+ * WAL frames with one pwrite instead of two per frame, and maps the whole
+ * database file for reads (see cf_walvfs.c).
  */
 #ifndef CF_WALVFS_H
 #define CF_WALVFS_H
