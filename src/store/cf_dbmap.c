@@ -59,7 +59,7 @@ static bool grow(struct cf_dbmap *m, int64_t need)
     if (p == MAP_FAILED) return false;
     m->base = p;
     m->len = len;
-    m->valid = st.st_size;
+    m->valid = st.st_size < len ? st.st_size : len;
     return true;
 }
 
@@ -84,7 +84,13 @@ void cf_dbmap_unfetch(struct cf_dbmap *m, void *p)
     if (p) {
         if (m->refs > 0) m->refs--;
     } else if (m->refs == 0) {
-        unmap(m);
+        /* SQLite asks this at the start of every read transaction that finds
+         * the database changed by another connection, in case the file was
+         * truncated meanwhile. Unmapping would throw away the map's page
+         * tables each time (under a steady write load, every transaction of
+         * every reader, and then a page fault for each page read again):
+         * forgetting the size is enough, the next fetch takes it anew. */
+        m->valid = 0;
     }
 }
 

@@ -27,8 +27,8 @@ void cf_dbmap_open(struct cf_dbmap *m, const char *path);
  * (yet) mapped; each non-NULL answer is released with cf_dbmap_unfetch. */
 void *cf_dbmap_fetch(struct cf_dbmap *m, int64_t off, int amt);
 
-/* Releases one pointer (p != NULL), or drops the whole map (p == NULL: SQLite
- * does so only with no pointer out). */
+/* Releases one pointer (p != NULL), or (p == NULL, which SQLite does only
+ * with no pointer out) forgets the file's size: the next fetch checks it. */
 void cf_dbmap_unfetch(struct cf_dbmap *m, void *p);
 
 /* The file was truncated to `size` through this handle: nothing at or past
