@@ -135,7 +135,7 @@ int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, struct cf
         cf_err_set(err, CF_ESTORE, "checkpointer: cannot open '%s': %s", path,
                    c->db ? sqlite3_errmsg(c->db) : "out of memory");
         sqlite3_close(c->db);
-            cf_free(c);
+        cf_free(c);
         return CF_ESTORE;
     }
     /* another process's checkpoint or writer is waited for by SQLite's busy
@@ -147,7 +147,7 @@ int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, struct cf
         cf_err_set(err, CF_ESTORE, "checkpointer: cannot use '%s': %s", path,
                    sqlite3_errmsg(c->db));
         sqlite3_close(c->db);
-            cf_free(c);
+        cf_free(c);
         return CF_ESTORE;
     }
     pthread_mutex_init(&c->mu, NULL);
@@ -156,7 +156,7 @@ int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, struct cf
         pthread_mutex_destroy(&c->mu);
         pthread_cond_destroy(&c->cv);
         sqlite3_close(c->db);
-            cf_free(c);
+        cf_free(c);
         return cf_err_set(err, CF_ESYS, "cannot start the checkpointer thread");
     }
     *out = c;

@@ -19,6 +19,7 @@
 #include "../../src/store/cf_dbmap.h"
 #include "../../src/store/cf_walvfs.h"
 #include "cf_test.h"
+#include "cf_test_sqlite.h"
 
 #define PG 4096
 
@@ -116,16 +117,6 @@ CF_TEST(dbmap_fetch_follows_the_file)
     cf_dbmap_close(&m);
 }
 
-static long long one(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    long long v = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
-    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
 /* The largest read-only shared map of `path` in this process, in bytes. */
 static long long mapped_bytes(const char *path)
 {
@@ -186,23 +177,19 @@ CF_TEST(dbmap_sqlite_reads_through_the_map)
         CF_CHECK(sqlite3_exec(w, sql, NULL, NULL, NULL) == SQLITE_OK);
         CF_CHECK(sqlite3_wal_checkpoint_v2(w, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
                  SQLITE_OK);
-        CF_CHECK(one(r, "SELECT count(*) FROM t") == 2000LL * round);
-        CF_CHECK(one(r, "SELECT sum(length(v)) FROM t") > 2000LL * round * 200);
+        CF_CHECK(cf_test_sql_one(r, "SELECT count(*) FROM t") == 2000LL * round);
+        CF_CHECK(cf_test_sql_one(r, "SELECT sum(length(v)) FROM t") > 2000LL * round * 200);
     }
-    CF_CHECK(one(r, "SELECT count(*) FROM t WHERE v LIKE '3-%'") == 2000);
+    CF_CHECK(cf_test_sql_one(r, "SELECT count(*) FROM t WHERE v LIKE '3-%'") == 2000);
     /* the reads went through a map of the whole file, though mmap_size asked
      * for 64 KiB only (SQLite's own map would stop there) */
     struct stat sb;
     CF_CHECK(stat(path, &sb) == 0 && sb.st_size > 2000LL * 5 * 200);
     CF_CHECK(mapped_bytes(path) >= (long long)sb.st_size);
-    sqlite3_stmt *st;
-    CF_CHECK(sqlite3_prepare_v2(r, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK);
-    CF_CHECK(sqlite3_step(st) == SQLITE_ROW &&
-             strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0);
-    sqlite3_finalize(st);
+    CF_CHECK(cf_test_sql_ok(r));
     /* the map turned off: the same answers, read the usual way */
     CF_CHECK(sqlite3_exec(r, "PRAGMA mmap_size = 0", NULL, NULL, NULL) == SQLITE_OK);
-    CF_CHECK(one(r, "SELECT count(*) FROM t") == 10000);
+    CF_CHECK(cf_test_sql_one(r, "SELECT count(*) FROM t") == 10000);
 out:
     sqlite3_close(r);
     sqlite3_close(w);

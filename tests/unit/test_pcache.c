@@ -17,31 +17,11 @@
 
 #include "../../src/store/cf_pcache.h"
 #include "cf_test.h"
+#include "cf_test_sqlite.h"
 
 static int exec(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL);
-}
-
-static long long one(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    long long v = -1;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return -1;
-    if (sqlite3_step(st) == SQLITE_ROW) v = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return v;
-}
-
-static int ok(sqlite3 *db)
-{
-    sqlite3_stmt *st;
-    int good = 0;
-    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK) return 0;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        good = strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0;
-    sqlite3_finalize(st);
-    return good;
 }
 
 CF_TEST(pcache_truncation_keeps_the_database_exact)
@@ -86,27 +66,27 @@ CF_TEST(pcache_truncation_keeps_the_database_exact)
         } else {
             CF_CHECK_INT(exec(db, "COMMIT"), SQLITE_OK);
         }
-        CF_CHECK(one(db, "SELECT count(*) FROM t") == want);
+        CF_CHECK(cf_test_sql_one(db, "SELECT count(*) FROM t") == want);
     }
-    CF_CHECK(one(db, "SELECT sum(k) FROM t") == sum);
-    CF_CHECK(one(db, "SELECT count(*) FROM t WHERE k = 1000") == 0);
-    CF_CHECK(ok(db));
+    CF_CHECK(cf_test_sql_one(db, "SELECT sum(k) FROM t") == sum);
+    CF_CHECK(cf_test_sql_one(db, "SELECT count(*) FROM t WHERE k = 1000") == 0);
+    CF_CHECK(cf_test_sql_ok(db));
     {
         sqlite3 *other = NULL;
         CF_CHECK(sqlite3_open(path, &other) == SQLITE_OK);
         for (int i = 0; i < 5; i++) {
-            CF_CHECK(one(db, "SELECT sum(k) FROM t") == sum); /* db's cache holds t */
+            CF_CHECK(cf_test_sql_one(db, "SELECT sum(k) FROM t") == sum); /* db's cache holds t */
             CF_CHECK_INT(exec(other, "UPDATE t SET k = k + 1 WHERE id % 3 = 0"), SQLITE_OK);
-            sum += one(other, "SELECT count(*) FROM t WHERE id % 3 = 0");
-            CF_CHECK(one(db, "SELECT sum(k) FROM t") == sum);
+            sum += cf_test_sql_one(other, "SELECT count(*) FROM t WHERE id % 3 = 0");
+            CF_CHECK(cf_test_sql_one(db, "SELECT sum(k) FROM t") == sum);
         }
         sqlite3_close(other);
     }
     sqlite3_close(db);
     CF_CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CF_CHECK(one(db, "SELECT count(*) FROM t") == want);
-    CF_CHECK(one(db, "SELECT sum(k) FROM t") == sum);
-    CF_CHECK(ok(db));
+    CF_CHECK(cf_test_sql_one(db, "SELECT count(*) FROM t") == want);
+    CF_CHECK(cf_test_sql_one(db, "SELECT sum(k) FROM t") == sum);
+    CF_CHECK(cf_test_sql_ok(db));
     sqlite3_close(db);
     unlink(path);
     snprintf(sql, sizeof sql, "%s-wal", path);
