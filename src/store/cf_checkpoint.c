@@ -17,12 +17,14 @@
  * cannot copy, so the file would only grow. So once the WAL holds
  * RESTART_FRAMES, a checkpoint ends with a pass under the process's write
  * lock, between two batches, and the next batch then restarts the WAL.
- * Writers wait on the mutex for that pass, once every few seconds under full
- * load, so it is made short: unlocked passes first, until the writers have
- * added fewer than LOCKED_MAX_FRAMES since the last one began, then a sync
- * of the database file (SQLite syncs it only when a pass catches up,
- * which under load is the locked one). What is left under the lock is two
- * small fsyncs, which on a disk busy with the WAL still take 20-40 ms.
+ * Writers wait on the mutex for that pass, every ~1.6 s under full load, so
+ * it is made short: rounds of a database sync and an unlocked pass first
+ * (see checkpoint()), until the writers have added at most
+ * LOCKED_MAX_FRAMES since the last pass began, or a round stops gaining.
+ * What is left under the lock is an fsync of the WAL, the copy of those
+ * frames and an fsync of the database; with write-behind on both files
+ * (cf_writebehind.c) the pass takes 10-17 ms under the participant-update
+ * benchmark, where it took 45-55 ms before (bench/README.md, fifth round).
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -83,19 +85,27 @@ static void sync_db(struct cf_store_ckpt *c)
         cf_log(CF_LOG_WARN, NULL, "msg=\"checkpoint: sync of the database failed\"");
 }
 
-static void checkpoint(struct cf_store_ckpt *c, int frames)
+static void checkpoint(struct cf_store_ckpt *c)
 {
-    int log = passive(c);
-    if (frames < RESTART_FRAMES || log < 0) return;
-    /* Each pass fsyncs the WAL, and the writers go on adding frames
-     * meanwhile: the next pass has only those to copy, and takes less time.
-     * A few such rounds leave the locked pass little to do. */
-    for (int i = 0; i < 8 && added_since(c, log) > LOCKED_MAX_FRAMES; i++) {
-        int prev = log;
+    int log = passive(c), behind = 0;
+    if (log < RESTART_FRAMES) return; /* (also when the WAL restarted since it was due) */
+    /* Each round syncs the database pages the last pass copied, then copies
+     * what the writers added meanwhile (syncing the WAL first): the less a
+     * round has to do, the fewer frames the writers add during it, so the
+     * rounds shrink until the locked pass is left with two syncs of a few
+     * hundred pages. (Syncing the database only before the locked pass
+     * left it every frame added during that one large sync: ~45 ms under
+     * the lock.) A round that does not shrink the gap ends the loop. */
+    for (int i = 0; i < 16; i++) {
+        int prev = log, gap;
+        sync_db(c);
+        gap = added_since(c, log);
+        if (gap == 0) return; /* all copied and synced: the next batch restarts the WAL */
+        if (gap <= LOCKED_MAX_FRAMES || (i > 0 && gap >= behind)) break;
+        behind = gap;
         log = passive(c);
         if (log < 0 || log < prev) return; /* failed, or the WAL restarted meanwhile */
     }
-    sync_db(c);
     if (c->write_lock) pthread_mutex_lock(c->write_lock);
     passive(c);
     if (c->write_lock) pthread_mutex_unlock(c->write_lock);
@@ -115,9 +125,9 @@ static void *run(void *arg)
     for (;;) {
         while (!c->stopping && !due(c)) pthread_cond_wait(&c->cv, &c->mu);
         if (c->stopping) break;
-        int frames = c->base = c->frames;
+        c->base = c->frames;
         pthread_mutex_unlock(&c->mu);
-        checkpoint(c, frames);
+        checkpoint(c);
         pthread_mutex_lock(&c->mu);
     }
     pthread_mutex_unlock(&c->mu);

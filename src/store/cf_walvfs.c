@@ -23,6 +23,10 @@
  * reads) from a map of the whole file (cf_dbmap.c) instead of the default
  * VFS's, which stops at 2 GiB.
  *
+ * Both files get write-behind (cf_writebehind.c): the WAL after each commit
+ * that wrote WB_MIN bytes, the database file every WB_MIN bytes a checkpoint
+ * copies into it, so that the fsyncs of checkpoints find little to write.
+ *
  * Every other method is the default VFS's own.
  */
 #include "cf_walvfs.h"
@@ -35,10 +39,14 @@
 #include "../base/cf_log.h"
 #include "../base/cf_mem.h"
 #include "cf_dbmap.h"
+#include "cf_writebehind.h"
 
 /* SQLite's unix VFS writes at most 128 KiB - 1 in one call (it masks the
  * count with 0x1ffff), so one flush must stay below that. */
 #define WAL_BUF (64 * 1024)
+/* Write-behind (cf_writebehind.c) starts the writing out of what was
+ * written once this much was: about one writer batch of frames. */
+#define WB_MIN (256 * 1024)
 
 struct wfile;
 
@@ -52,6 +60,7 @@ struct wfile {
     unsigned char *buf;           /* WAL file: pending bytes (owned) */
     int len;
     sqlite3_int64 off;            /* file offset of buf[0] */
+    struct cf_writebehind wb;     /* WAL and database files */
     bool mapped;                  /* database file: fetches come from map */
     struct cf_dbmap map;
 };
@@ -64,6 +73,7 @@ static int flush(struct wfile *f)
     int rc;
     if (!f->len) return SQLITE_OK;
     rc = f->real->pMethods->xWrite(f->real, f->buf, f->len, f->off);
+    if (rc == SQLITE_OK) cf_writebehind_note(&f->wb, f->off, f->len);
     f->len = 0;
     return rc;
 }
@@ -75,6 +85,7 @@ static int x_close(sqlite3_file *p)
     if (f->is_wal && f->db && f->db->wal == f) f->db->wal = NULL;
     if (!f->is_wal && f->wal) f->wal->db = NULL;
     if (f->mapped) cf_dbmap_close(&f->map);
+    cf_writebehind_close(&f->wb);
     cf_free(f->buf);
     f->buf = NULL;
     rc2 = f->real->pMethods->xClose(f->real);
@@ -93,11 +104,24 @@ static int x_write(sqlite3_file *p, const void *data, int amt, sqlite3_int64 off
 {
     struct wfile *f = (struct wfile *)p;
     int rc;
-    if (!f->is_wal || !f->buf) return f->real->pMethods->xWrite(f->real, data, amt, off);
+    if (!f->is_wal || !f->buf) {
+        /* in WAL mode the database file is written by checkpoints, which
+         * sync it when they are done (other files' wb does nothing) */
+        rc = f->real->pMethods->xWrite(f->real, data, amt, off);
+        if (rc == SQLITE_OK) {
+            cf_writebehind_note(&f->wb, off, amt);
+            cf_writebehind_kick(&f->wb);
+        }
+        return rc;
+    }
     if (f->len && (off != f->off + f->len || f->len + amt > WAL_BUF)) {
         if ((rc = flush(f)) != SQLITE_OK) return rc;
     }
-    if (amt > WAL_BUF) return f->real->pMethods->xWrite(f->real, data, amt, off);
+    if (amt > WAL_BUF) {
+        rc = f->real->pMethods->xWrite(f->real, data, amt, off);
+        if (rc == SQLITE_OK) cf_writebehind_note(&f->wb, off, amt);
+        return rc;
+    }
     if (!f->len) f->off = off;
     memcpy(f->buf + f->len, data, (size_t)amt);
     f->len += amt;
@@ -195,6 +219,7 @@ static void x_shm_barrier(sqlite3_file *p)
                "acknowledged)\" sqlite=%d", rc);
         cf_panic("cannot write the WAL");
     }
+    if (f->wal) cf_writebehind_kick(&f->wal->wb); /* a commit's frames */
     f->real->pMethods->xShmBarrier(f->real);
 }
 
@@ -240,6 +265,7 @@ static int x_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *p, int 
     (void)vfs;
     memset(f, 0, sizeof *f);
     f->real = (sqlite3_file *)(f + 1);
+    cf_writebehind_init(&f->wb, NULL, WB_MIN);
     rc = g_real->xOpen(g_real, name, f->real, flags, out);
     if (rc != SQLITE_OK || !f->real->pMethods) {
         /* SQLite calls xClose only when pMethods is set: leave it unset */
@@ -257,6 +283,8 @@ static int x_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *p, int 
         if (f->db && f->db->base.pMethods == &methods && !f->db->is_wal) f->db->wal = f;
         else f->db = NULL;
     }
+    if ((flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)) && name)
+        cf_writebehind_init(&f->wb, name, WB_MIN);
     if ((flags & SQLITE_OPEN_MAIN_DB) && name) {
         cf_dbmap_open(&f->map, name);
         f->mapped = f->map.fd >= 0;
