@@ -28,6 +28,7 @@
  */
 #include <pthread.h>
 #include <stdbool.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -54,8 +55,15 @@ struct cf_store_ckpt {
  * (all of which it copied unless a reader still needed some), or -1. */
 static int passive(struct cf_store_ckpt *c)
 {
-    int log = 0, done = 0;
-    if (sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) != SQLITE_OK) {
+    int log = 0, done = 0, rc;
+    /* SQLITE_BUSY: it read the WAL index header while a commit was writing
+     * it, and a checkpoint does not retry that by itself (a reader does) */
+    for (int i = 0;; i++) {
+        rc = sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+        if (rc != SQLITE_BUSY || i == 4) break;
+        usleep(200);
+    }
+    if (rc != SQLITE_OK) {
         cf_log(CF_LOG_WARN, NULL, "msg=\"checkpoint failed\" sqlite=\"%s\"", sqlite3_errmsg(c->db));
         return -1;
     }

@@ -202,10 +202,16 @@ static int x_shm_map(sqlite3_file *p, int pg, int pgsz, int extend, void volatil
 static int x_shm_lock(sqlite3_file *p, int offset, int n, int flags)
 {
     struct wfile *f = (struct wfile *)p;
+    int rc;
     /* a writer releasing its lock has published everything it wrote */
     if (f->wal && (flags & SQLITE_SHM_UNLOCK) && flush(f->wal) != SQLITE_OK)
         cf_panic("cannot write the WAL");
-    return f->real->pMethods->xShmLock(f->real, offset, n, flags);
+    rc = f->real->pMethods->xShmLock(f->real, offset, n, flags);
+    /* a commit's frames, once its locks are released: not in xShmBarrier,
+     * where the two copies of the WAL index header differ until it returns
+     * (a reader seeing that retries, a checkpoint fails with SQLITE_BUSY) */
+    if (f->wal && (flags & SQLITE_SHM_UNLOCK)) cf_writebehind_kick(&f->wal->wb);
+    return rc;
 }
 
 static void x_shm_barrier(sqlite3_file *p)
@@ -219,7 +225,6 @@ static void x_shm_barrier(sqlite3_file *p)
                "acknowledged)\" sqlite=%d", rc);
         cf_panic("cannot write the WAL");
     }
-    if (f->wal) cf_writebehind_kick(&f->wal->wb); /* a commit's frames */
     f->real->pMethods->xShmBarrier(f->real);
 }
 
