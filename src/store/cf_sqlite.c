@@ -212,7 +212,8 @@ static const char *const stmt_sql[S_COUNT] = {
                      " method, end_after, date_created, date_updated, kind)"
                      " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?8, ?7, ?7, ?9)",
     [S_ANN_CLAIM] = "SELECT " ANN_COLS " FROM announcements INDEXED BY announcements_active"
-                    " WHERE status IN ('queued', 'fetching', 'playing') AND status = 'queued'"
+                    " WHERE (status = 'queued' OR status = 'fetching' OR status = 'playing')"
+                    " AND status = 'queued'"
                     " ORDER BY date_created LIMIT ?1",
     [S_ANN_MARK] = "UPDATE announcements SET status = 'fetching' WHERE sid = ?1",
     [S_ANN_GET] = "SELECT " ANN_COLS " FROM announcements WHERE sid = ?1",
