@@ -1,0 +1,63 @@
+"""A database left by an earlier confab is upgraded in place when the server starts: here one at schema 2,
+before migration 3 rewrote the announcements' partial index (its condition was a three-term IN list, which
+SQLite evaluates through a temporary b-tree at every insert and status change). After the restart the
+index has its new condition, the version is the latest, and announcements work through it."""
+
+import os
+import sqlite3
+
+import pytest
+import requests
+
+from confab_helpers import ConfabProcess, describe, unique_name, wait_for
+
+OLD_INDEX = ("CREATE INDEX announcements_active ON announcements(status, date_created)"
+             " WHERE status IN ('queued', 'fetching', 'playing')")
+
+
+def schema(db):
+    with sqlite3.connect(db) as c:
+        version = c.execute("PRAGMA user_version").fetchone()[0]
+        sql = c.execute("SELECT sql FROM sqlite_master WHERE name = 'announcements_active'").fetchone()[0]
+    return version, sql
+
+
+@pytest.mark.slow
+def test_a_schema_2_database_is_upgraded_in_place(confab_bin, tmp_root):
+    workdir = os.path.join(tmp_root, "upgrade")
+    os.makedirs(workdir)
+    db = os.path.join(workdir, "confab.db")
+    proc = ConfabProcess(confab_bin, workdir, db, label="upgrade")
+    project = proc.create_project("upgrade")
+    latest, new_sql = schema(db)
+    assert latest >= 3 and " IN " not in new_sql, new_sql
+    with sqlite3.connect(db) as c:  # back to what confab at schema 2 left
+        c.executescript(f"DROP INDEX announcements_active; {OLD_INDEX}; PRAGMA user_version = 2;")
+    assert schema(db) == (2, OLD_INDEX)
+
+    proc.start()
+    try:
+        acct = f"{proc.base}/api/laml/2010-04-01/Accounts/{project.id}"
+        with requests.Session() as s:
+            s.auth = project.auth
+            r = s.post(f"{acct}/Conferences/{unique_name('up')}/Participants.json",
+                       data={"From": "+15550001111", "To": "+15550002222"}, timeout=10)
+            assert r.status_code == 201, describe(r)
+            sid, call = r.json()["conference_sid"], r.json()["call_sid"]
+            wait_for(lambda: s.get(f"{acct}/Conferences/{sid}/Participants/{call}.json", timeout=10)
+                     .json().get("status") == "in-progress", what="participant in-progress")
+            # loopback is on the default deny list: the fetch is refused at once, and the
+            # announcement ends as failed, through the index's claim and status changes
+            r = s.post(f"{acct}/Conferences/{sid}.json", data={"AnnounceUrl": "http://127.0.0.1:9/x"},
+                       timeout=10)
+            assert r.status_code == 200, describe(r)
+
+            def events():
+                r = s.get(f"{acct}/Conferences/{sid}/Events.json", params={"PageSize": 100}, timeout=10)
+                assert r.status_code == 200, describe(r)
+                return [e["event"] for e in r.json()["events"]]
+            wait_for(lambda: "announcement-fail" in events(), what="announcement-fail event")
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    assert schema(db) == (latest, new_sql)
