@@ -270,7 +270,6 @@ static int x_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *p, int 
     (void)vfs;
     memset(f, 0, sizeof *f);
     f->real = (sqlite3_file *)(f + 1);
-    cf_writebehind_init(&f->wb, NULL, WB_MIN);
     rc = g_real->xOpen(g_real, name, f->real, flags, out);
     if (rc != SQLITE_OK || !f->real->pMethods) {
         /* SQLite calls xClose only when pMethods is set: leave it unset */
@@ -288,8 +287,9 @@ static int x_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *p, int 
         if (f->db && f->db->base.pMethods == &methods && !f->db->is_wal) f->db->wal = f;
         else f->db = NULL;
     }
-    if ((flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)) && name)
-        cf_writebehind_init(&f->wb, name, WB_MIN);
+    /* (other files, journals and temporary ones, get an inert one) */
+    cf_writebehind_init(&f->wb, (flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)) ? name : NULL,
+                        WB_MIN);
     if ((flags & SQLITE_OPEN_MAIN_DB) && name) {
         cf_dbmap_open(&f->map, name);
         f->mapped = f->map.fd >= 0;

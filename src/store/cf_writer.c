@@ -12,6 +12,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "../base/cf_log.h"
 #include "../base/cf_mem.h"
@@ -35,6 +36,8 @@ struct cf_writer {
     bool stopping;                /* guarded by mu: run what is queued, then close */
     bool closed;                  /* guarded by mu: the queue is drained, submits refused */
     _Atomic uint64_t batches, jobs;
+    pthread_mutex_t call_mu;      /* cf_writer_call's callers wait on call_cv */
+    pthread_cond_t call_cv;
 };
 
 /* Runs one batch; returns whether it committed. */
@@ -113,15 +116,62 @@ int cf_writer_start(const struct cf_store_opts *opts, int max_batch, struct cf_w
     }
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->cv, NULL);
+    pthread_mutex_init(&w->call_mu, NULL);
+    pthread_cond_init(&w->call_cv, NULL);
     if (pthread_create(&w->thread, NULL, loop, w) != 0) {
         w->st->ops->close(w->st);
         pthread_mutex_destroy(&w->mu);
         pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->call_mu);
+        pthread_cond_destroy(&w->call_cv);
         cf_free(w);
         return cf_err_set(err, CF_ESYS, "cannot start the writer thread");
     }
     *out = w;
     return 0;
+}
+
+/* cf_writer_call's wrapper around the caller's job, on the caller's stack.
+ * The mutex and condition variable are the writer's: they outlive every
+ * wrapper, so the writer never touches one after the caller has gone. */
+struct call {
+    struct cf_writer_job base; /* must be first */
+    struct cf_writer *w;
+    struct cf_writer_job *job;
+    bool done;                 /* guarded by w->call_mu */
+};
+
+static int call_run(struct cf_writer_job *j, struct cf_store *st)
+{
+    struct call *c = (struct call *)j;
+    return c->job->run(c->job, st);
+}
+
+static void call_done(struct cf_writer_job *j, bool committed)
+{
+    struct call *c = (struct call *)j;
+    struct cf_writer *w = c->w;
+    c->job->done(c->job, committed);
+    pthread_mutex_lock(&w->call_mu);
+    c->done = true;
+    pthread_cond_broadcast(&w->call_cv);
+    pthread_mutex_unlock(&w->call_mu);
+}
+
+bool cf_writer_call(struct cf_writer *w, struct cf_writer_job *j)
+{
+    struct call c;
+    memset(&c, 0, sizeof c);
+    c.base.run = call_run;
+    c.base.done = call_done;
+    c.base.own_tx = j->own_tx;
+    c.w = w;
+    c.job = j;
+    if (!cf_writer_submit(w, &c.base)) return false;
+    pthread_mutex_lock(&w->call_mu);
+    while (!c.done) pthread_cond_wait(&w->call_cv, &w->call_mu);
+    pthread_mutex_unlock(&w->call_mu);
+    return true;
 }
 
 bool cf_writer_submit(struct cf_writer *w, struct cf_writer_job *j)
@@ -164,5 +214,7 @@ void cf_writer_free(struct cf_writer *w)
     if (w->st) cf_writer_stop(w);
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->call_mu);
+    pthread_cond_destroy(&w->call_cv);
     cf_free(w);
 }

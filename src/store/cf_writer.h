@@ -45,6 +45,11 @@ int cf_writer_start(const struct cf_store_opts *opts, int max_batch, struct cf_w
  * cf_writer_stop has run everything queued (the job is not taken: the
  * caller still owns it, and every job submitted before has been done). */
 bool cf_writer_submit(struct cf_writer *w, struct cf_writer_job *j);
+/* Submits a job and waits until its done() has run; returns true. False,
+ * without running it, once cf_writer_stop has run (as cf_writer_submit).
+ * For another thread's jobs that need their outcome at once: never from a
+ * job on the writer thread (it would wait for itself). */
+bool cf_writer_call(struct cf_writer *w, struct cf_writer_job *j);
 /* Counters since start (any thread): transactions run, jobs run in them. */
 void cf_writer_stats(struct cf_writer *w, uint64_t *batches, uint64_t *jobs);
 /* Runs what is queued, stops the thread, closes the connection; later

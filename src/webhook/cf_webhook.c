@@ -92,8 +92,6 @@ struct cf_webhook {
     struct cf_webhook_opts opts;
     struct outcome outcomes[MAX_OUTCOMES]; /* this round's, written by flush() */
     int noutcomes;
-    pthread_mutex_t flush_mu;     /* the worker waits on flush_cv for its round's job */
-    pthread_cond_t flush_cv;
     struct cf_store *st;
     struct cf_core core;
     CURLM *multi;
@@ -310,7 +308,6 @@ struct flush_job {
     struct cf_core core;
     struct cf_core_after after;
     struct cf_arena a;
-    bool done;                 /* guarded by w->flush_mu */
 };
 
 static int flush_run(struct cf_writer_job *j, struct cf_store *st)
@@ -327,10 +324,6 @@ static void flush_done(struct cf_writer_job *j, bool committed)
     if (!committed)
         cf_log(CF_LOG_ERROR, NULL, "msg=\"webhook outcomes not stored\" n=%d", f->w->noutcomes);
     cf_core_after_finish(&f->core, committed);
-    pthread_mutex_lock(&f->w->flush_mu);
-    f->done = true;
-    pthread_cond_signal(&f->w->flush_cv);
-    pthread_mutex_unlock(&f->w->flush_mu);
 }
 
 /* Writes the round's outcomes (through the writer when there is one), then
@@ -350,12 +343,7 @@ static void flush(struct cf_webhook *w)
         cf_arena_init(&f.a);
         f.after.a = &f.a;
         f.core.after = &f.after;
-        queued = cf_writer_submit(w->opts.writer, &f.base);
-        if (queued) {
-            pthread_mutex_lock(&w->flush_mu);
-            while (!f.done) pthread_cond_wait(&w->flush_cv, &w->flush_mu);
-            pthread_mutex_unlock(&w->flush_mu);
-        }
+        queued = cf_writer_call(w->opts.writer, &f.base);
         cf_arena_cleanup(&f.a);
     }
     if (!queued) /* no writer, or it has stopped: on our own connection */
@@ -619,7 +607,7 @@ static void start_ann(struct cf_webhook *w, const struct cf_ann_row *row)
 /* ---- claims ---- */
 
 /* Claiming queued announcements writes (marks them fetching). Through the
- * writer, like the round's outcomes: a commit on this thread's own
+ * writer (cf_writer_call), like the round's outcomes: a commit on this thread's own
  * connection would make the writer's next transaction find the database
  * changed by another connection and drop its whole page cache (SQLite
  * does), to read it all again (16 % of the conference-update bench row
@@ -631,9 +619,6 @@ struct claim_job {
     struct cf_ann_row *rows;
     size_t n;
     int rc;
-    pthread_mutex_t *mu;       /* borrowed: the worker's flush_mu, cv flush_cv */
-    pthread_cond_t *cv;
-    bool done;                 /* guarded by mu */
 };
 
 static int claim_run(struct cf_writer_job *j, struct cf_store *st)
@@ -647,10 +632,6 @@ static void claim_done(struct cf_writer_job *j, bool committed)
 {
     struct claim_job *c = (struct claim_job *)j;
     if (!committed && !c->rc) c->rc = CF_ESTORE; /* not marked: they stay queued */
-    pthread_mutex_lock(c->mu);
-    c->done = true;
-    pthread_cond_signal(c->cv);
-    pthread_mutex_unlock(c->mu);
 }
 
 static int claim(struct cf_webhook *w, size_t max, struct cf_arena *a, struct cf_ann_row **rows,
@@ -663,13 +644,8 @@ static int claim(struct cf_webhook *w, size_t max, struct cf_arena *a, struct cf
     c.base.own_tx = true; /* ann_claim opens its own (a savepoint in the batch) */
     c.max = max;
     c.a = a;
-    c.mu = &w->flush_mu;
-    c.cv = &w->flush_cv;
-    if (!w->opts.writer || !cf_writer_submit(w->opts.writer, &c.base))
+    if (!w->opts.writer || !cf_writer_call(w->opts.writer, &c.base))
         return w->st->ops->ann_claim(w->st, max, a, rows, n); /* no writer (any more) */
-    pthread_mutex_lock(&w->flush_mu);
-    while (!c.done) pthread_cond_wait(&w->flush_cv, &w->flush_mu);
-    pthread_mutex_unlock(&w->flush_mu);
     *rows = c.rows;
     *n = c.rc ? 0 : c.n;
     return c.rc;
@@ -757,11 +733,7 @@ int cf_webhook_start(const struct cf_webhook_opts *opts, struct cf_webhook **out
     unsigned char seed[4];
     int rc;
     w->opts = *opts;
-    pthread_mutex_init(&w->flush_mu, NULL);
-    pthread_cond_init(&w->flush_cv, NULL);
     if ((rc = cf_store_open(&opts->store, false, &w->st, err))) {
-        pthread_mutex_destroy(&w->flush_mu);
-        pthread_cond_destroy(&w->flush_cv);
         cf_free(w);
         return rc;
     }
@@ -777,8 +749,6 @@ int cf_webhook_start(const struct cf_webhook_opts *opts, struct cf_webhook **out
     w->multi = curl_multi_init();
     if (!w->multi) {
         w->st->ops->close(w->st);
-        pthread_mutex_destroy(&w->flush_mu);
-        pthread_cond_destroy(&w->flush_cv);
         cf_free(w);
         return cf_err_set(err, CF_ENOMEM, "cannot start libcurl");
     }
@@ -788,8 +758,6 @@ int cf_webhook_start(const struct cf_webhook_opts *opts, struct cf_webhook **out
     if (pthread_create(&w->thread, NULL, run, w) != 0) {
         curl_multi_cleanup(w->multi);
         w->st->ops->close(w->st);
-        pthread_mutex_destroy(&w->flush_mu);
-        pthread_cond_destroy(&w->flush_cv);
         cf_free(w);
         return cf_err_set(err, CF_ESYS, "cannot start the webhook thread");
     }
@@ -819,7 +787,5 @@ void cf_webhook_stop(struct cf_webhook *w)
     }
     curl_multi_cleanup(w->multi);
     w->st->ops->close(w->st);
-    pthread_mutex_destroy(&w->flush_mu);
-    pthread_cond_destroy(&w->flush_cv);
     cf_free(w);
 }

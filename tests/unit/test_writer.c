@@ -4,7 +4,8 @@
  * transactions it relies on (src/store/cf_sqlite.c), on a real SQLite file
  * in a fresh directory under /tmp: every job is done exactly once, a failing
  * job undoes only its own writes, jobs queued together share a transaction,
- * and a stopped writer refuses new jobs.
+ * a stopped writer refuses new jobs, and cf_writer_call returns once its
+ * job is done.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -278,5 +279,33 @@ CF_TEST(store_nested_begin_is_a_savepoint)
     }
     CF_CHECK(exists(&e, 4));
     st->ops->close(st);
+    env_close(&e);
+}
+
+CF_TEST(writer_call_returns_after_the_job_is_done)
+{
+    struct env e;
+    struct cf_writer *w = NULL;
+    struct cf_err err = {0, ""};
+    struct job a, own_bad, late;
+    CF_CHECK(env_open(&e) == 0);
+    CF_CHECK(cf_writer_start(&e.opts, 16, &w, &err) == 0);
+    job_init(&a, 1);
+    CF_CHECK(cf_writer_call(w, &a.base));
+    /* done() has run, and what run() wrote is committed, when the call returns */
+    CF_CHECK_INT(a.done_calls, 1);
+    CF_CHECK(a.committed);
+    CF_CHECK(exists(&e, 1));
+    /* the job's own_tx is kept: a failing job with its own savepoint undoes itself */
+    job_init(&own_bad, 2);
+    own_bad.own = own_bad.fail = own_bad.base.own_tx = true;
+    CF_CHECK(cf_writer_call(w, &own_bad.base));
+    CF_CHECK_INT(own_bad.done_calls, 1);
+    CF_CHECK(!exists(&e, 2));
+    cf_writer_stop(w);
+    job_init(&late, 3);
+    CF_CHECK(!cf_writer_call(w, &late.base)); /* stopped: refused, not run */
+    CF_CHECK_INT(late.done_calls, 0);
+    cf_writer_free(w);
     env_close(&e);
 }
