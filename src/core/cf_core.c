@@ -166,7 +166,8 @@ void cf_core_after_finish(struct cf_core *c, bool committed)
 
 static const char *tf(bool v) { return v ? "true" : "false"; }
 
-/* Whether a and b differ in more than next_seq and date_updated. */
+/* Whether a and b differ in more than date_updated (next_seq is not stored
+ * in the conference: the outbox holds it). */
 static bool conf_changed(const struct cf_conference *a, const struct cf_conference *b)
 {
     return strcmp(a->friendly_name, b->friendly_name) != 0 || strcmp(a->region, b->region) != 0 ||
@@ -182,15 +183,23 @@ static bool conf_changed(const struct cf_conference *a, const struct cf_conferen
            a->rec_callback_events != b->rec_callback_events;
 }
 
-/* Writes back a conference loaded as `was`: most use-cases only advance its
- * sequence number (and perhaps date_updated), and a narrow UPDATE then
- * rewrites one row instead of every index of the table. */
+/* Writes back a conference loaded as `was`: most use-cases only append
+ * events to it (nothing to write) or move its date_updated (a narrow UPDATE
+ * that rewrites one row and one index instead of every index of the table). */
 static int save_conf(struct cf_core *c, const struct cf_conference *was,
                      const struct cf_conference *now)
 {
     if (conf_changed(was, now)) return c->st->ops->conf_update(c->st, now);
-    if (was->next_seq == now->next_seq && was->date_updated == now->date_updated) return 0;
-    return c->st->ops->conf_touch(c->st, now, was->date_updated != now->date_updated);
+    if (was->date_updated == now->date_updated) return 0;
+    return c->st->ops->conf_touch(c->st, now);
+}
+
+/* Looks up the conference's next SequenceNumber before its first event in
+ * this transaction. */
+static int seq_ready(struct cf_core *c, struct cf_conference *conf)
+{
+    if (conf->next_seq != CF_SEQ_UNKNOWN) return 0;
+    return c->st->ops->event_next_seq(c->st, conf->sid, &conf->next_seq);
 }
 
 /* Appends one event to the outbox with the conference's next sequence
@@ -239,6 +248,7 @@ static int append_event(struct cf_core *c, struct cf_conference *conf, unsigned 
     struct cf_buf b;
     int rc;
     bool subscribed = conf->status_callback[0] && (conf->status_callback_events & bit);
+    if ((rc = seq_ready(c, conf))) return rc;
     cf_buf_init(&b, 32768);
     head(&b, conf, now);
     cf_str_form_add(&b, "FriendlyName", conf->friendly_name);
@@ -280,6 +290,7 @@ static int call_event(struct cf_core *c, struct cf_conference *conf, const struc
     struct cf_buf b;
     int rc;
     if (!p->status_callback[0] || !(p->status_callback_events & bit)) return 0;
+    if ((rc = seq_ready(c, conf))) return rc;
     cf_buf_init(&b, 16384);
     head(&b, conf, now);
     cf_str_form_add(&b, "CallSid", p->call_sid);
@@ -311,6 +322,7 @@ static int rec_event(struct cf_core *c, struct cf_conference *conf, const struct
     char n[24], ts[CF_RFC2822_LEN];
     int rc;
     if (!conf->rec_callback[0] || !(conf->rec_callback_events & bit)) return 0;
+    if ((rc = seq_ready(c, conf))) return rc;
     cf_buf_init(&b, 16384);
     head(&b, conf, now);
     cf_str_form_add(&b, "RecordingSid", r->sid);

@@ -89,6 +89,8 @@ struct cf_project {
     int64_t date_created; /* µs */
 };
 
+#define CF_SEQ_UNKNOWN (-1)
+
 struct cf_conference {
     char sid[CF_UUID_SIZE];
     char project_id[CF_UUID_SIZE];
@@ -99,7 +101,8 @@ struct cf_conference {
     char call_sid_ending[CF_UUID_SIZE]; /* "" = null */
     int64_t date_created;               /* µs since epoch, UTC */
     int64_t date_updated;
-    int64_t next_seq;                   /* next SequenceNumber of its events */
+    int64_t next_seq;                   /* next SequenceNumber of its events, or
+                                           CF_SEQ_UNKNOWN until asked of the store */
     /* Conference-wide settings, taken from the first participant. */
     char status_callback[CF_URL_MAX + 1]; /* "" = none */
     char status_callback_method[8];

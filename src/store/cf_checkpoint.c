@@ -34,6 +34,7 @@
 
 #include "../base/cf_log.h"
 #include "../base/cf_mem.h"
+#include "../base/cf_sched.h"
 #include "cf_store.h"
 
 #define PASSIVE_FRAMES 16384  /* 64 MiB of 4 KiB pages */
@@ -129,6 +130,7 @@ static bool due(const struct cf_store_ckpt *c)
 static void *run(void *arg)
 {
     struct cf_store_ckpt *c = arg;
+    cf_sched_name_self("cf-checkpoint");
     pthread_mutex_lock(&c->mu);
     for (;;) {
         while (!c->stopping && !due(c)) pthread_cond_wait(&c->cv, &c->mu);

@@ -179,6 +179,12 @@ const char *const cf_sqlite_migrations[] = {
     "DROP INDEX announcements_active;"
     "CREATE INDEX announcements_active ON announcements(status, date_created)"
     "  WHERE status = 'queued' OR status = 'fetching' OR status = 'playing';",
+    /* 4: conferences.next_seq is no longer kept (a conference's next
+     * SequenceNumber is one past its last event in the outbox), so nothing
+     * changes in the tables; the version moves on so that an older confab,
+     * which would hand out sequence numbers again from the stale column,
+     * refuses the database */
+    "SELECT 1;",
 };
 
 const size_t cf_sqlite_migrations_n = sizeof cf_sqlite_migrations / sizeof cf_sqlite_migrations[0];

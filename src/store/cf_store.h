@@ -149,9 +149,8 @@ struct cf_store_ops {
                                  const char *name, struct cf_conference *out);
     int (*conf_insert)(struct cf_store *st, const struct cf_conference *c);
     int (*conf_update)(struct cf_store *st, const struct cf_conference *c);
-    /* only next_seq (no indexed column: one page), and date_updated too when
-     * with_date (one index more) */
-    int (*conf_touch)(struct cf_store *st, const struct cf_conference *c, bool with_date);
+    /* only date_updated */
+    int (*conf_touch)(struct cf_store *st, const struct cf_conference *c);
     int (*conf_list)(struct cf_store *st, const char *project_id,
                      const struct cf_conf_filter *f, const struct cf_page_req *pg,
                      struct cf_arena *a, struct cf_conference **items,
@@ -199,6 +198,9 @@ struct cf_store_ops {
 
     /* announcements and the event outbox */
     int (*event_append)(struct cf_store *st, const struct cf_event *ev);
+    /* the next SequenceNumber of a conference's events: one past the last
+     * event it appended, 0 for none */
+    int (*event_next_seq)(struct cf_store *st, const char *conf_sid, int64_t *next);
 
     /* the webhook worker: the oldest due pending event of each conference
      * (a later one waits for the earlier to be delivered or given up) */
