@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT
  *
- * cf_sched.c - the SCHED_BATCH hint (see cf_sched.h).
+ * cf_sched.c - thread names and the SCHED_BATCH hint (see cf_sched.h).
  */
 #include "cf_sched.h"
 
 #include <pthread.h>
 #include <sched.h>
+#include <string.h>
 
 bool cf_sched_batch_self(void)
 {
@@ -15,4 +16,14 @@ bool cf_sched_batch_self(void)
 #else
     return false;
 #endif
+}
+
+void cf_sched_name_self(const char *name)
+{
+    char n[16]; /* the kernel's limit, NUL included */
+    size_t len = strlen(name);
+    if (len >= sizeof n) len = sizeof n - 1;
+    memcpy(n, name, len);
+    n[len] = '\0';
+    (void)pthread_setname_np(pthread_self(), n);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT
  *
- * cf_sched.h - a scheduling hint for the server's request and writer threads.
+ * cf_sched.h - the server's threads: their names, and a scheduling hint for
+ * the request and writer threads.
  *
  * A write request crosses two threads: an HTTP worker parses it and hands it
  * to the writer thread, which commits a batch and resumes the connections.
@@ -20,5 +21,9 @@
 /* Puts the calling thread under SCHED_BATCH; a hint only: false where the
  * system refuses or does not have it. */
 bool cf_sched_batch_self(void);
+
+/* Names the calling thread for top -H, ps -L, perf and gdb ("cf-writer");
+ * names longer than 15 bytes are cut. */
+void cf_sched_name_self(const char *name);
 
 #endif

@@ -27,6 +27,7 @@
 #include "../base/cf_mem.h"
 #include "../base/cf_str.h"
 #include "../base/cf_time.h"
+#include "../base/cf_sched.h"
 #include "cf_engine.h"
 
 struct action {
@@ -279,6 +280,7 @@ static int sim_record_delete(struct cf_engine *e, const char *rec_sid)
 static void *run(void *arg)
 {
     struct sim *s = arg;
+    cf_sched_name_self("cf-engine");
     pthread_mutex_lock(&s->mu);
     while (!s->stopping) {
         int64_t now = cf_time_monotonic_us();

@@ -338,6 +338,7 @@ static void completed_cb(void *cls, struct MHD_Connection *con, void **con_cls,
 static void *sweep(void *arg)
 {
     struct cf_http *h = arg;
+    cf_sched_name_self("cf-sweeper");
     while (!atomic_load(&h->stopping)) {
         int64_t cutoff = cf_time_monotonic_us() - (int64_t)h->opts.header_timeout_s * CF_USEC_PER_SEC;
         pthread_mutex_lock(&h->conns_mu);

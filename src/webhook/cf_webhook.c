@@ -29,6 +29,7 @@
 #include "../base/cf_mem.h"
 #include "../base/cf_str.h"
 #include "../base/cf_time.h"
+#include "../base/cf_sched.h"
 #include "../core/cf_core.h"
 #include "../markup/cf_audio.h"
 #include "../markup/cf_markup.h"
@@ -700,6 +701,7 @@ static void *run(void *arg)
 {
     struct cf_webhook *w = arg;
     int64_t next_scan = 0;
+    cf_sched_name_self("cf-webhook");
     while (!atomic_load(&w->stopping)) {
         int running = 0, timeout_ms;
         int64_t now = cf_time_monotonic_us();
