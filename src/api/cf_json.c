@@ -6,6 +6,10 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "../base/cf_time.h"
 
@@ -16,9 +20,23 @@ void cf_json_init(struct cf_json *w, struct cf_buf *b)
     w->rc = 0;
 }
 
+/* cf_buf_append with its common case inline: a response is hundreds of
+ * appends of a few bytes, nearly all into room already allocated (alloc
+ * never exceeds cap + 1, so that room is within the cap too). */
+static inline int append(struct cf_buf *b, const void *p, size_t n)
+{
+    if (n < b->alloc - b->len) {
+        memcpy(b->data + b->len, p, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return cf_buf_append(b, p, n);
+}
+
 static void put(struct cf_json *w, const char *z, size_t n)
 {
-    if (!w->rc) w->rc = cf_buf_append(w->b, z, n);
+    if (!w->rc) w->rc = append(w->b, z, n);
 }
 
 static void sep(struct cf_json *w)
@@ -47,40 +65,67 @@ static const unsigned char special[256] = {
     ['"'] = 1, ['\\'] = 1, ['<'] = 1, ['>'] = 1, ['&'] = 1,
 };
 
+/* How many of the n bytes at p come before the first one `special` flags.
+ * Responses are mostly plain text (a list page is ~40 KB of it), so the scan
+ * takes 16 bytes at a time where SSE2 is there (every x86-64): a byte at a
+ * time it was ~18 % of the CPU of the list benchmark. It reads only the n
+ * bytes given (the caller measured them), never past the string. */
+static size_t plain_prefix(const unsigned char *p, size_t n)
+{
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i ctl = _mm_set1_epi8(0x1f), quote = _mm_set1_epi8('"'),
+                  bslash = _mm_set1_epi8('\\'), lt = _mm_set1_epi8('<'), gt = _mm_set1_epi8('>'),
+                  amp = _mm_set1_epi8('&');
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+        __m128i m = _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v); /* v <= 0x1f, unsigned */
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, quote));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, bslash));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, lt));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, gt));
+        m = _mm_or_si128(m, _mm_cmpeq_epi8(v, amp));
+        unsigned mask = (unsigned)_mm_movemask_epi8(m);
+        if (mask) return i + (size_t)__builtin_ctz(mask);
+    }
+#endif
+    while (i < n && !special[p[i]]) i++;
+    return i;
+}
+
 /* Appends z escaped, without quotes. */
 static int escape_body(struct cf_buf *b, const char *z)
 {
     static const char hx[] = "0123456789abcdef";
     const unsigned char *p = (const unsigned char *)z;
-    const unsigned char *run = p;
+    size_t n = strlen(z);
     int rc = 0;
-    for (;; p++) {
-        unsigned char c = *p;
+    for (;;) {
+        size_t k = plain_prefix(p, n);
         char u[6];
-        if (!special[c]) continue;
-        if (c == 0) break;
-        if ((rc = cf_buf_append(b, run, (size_t)(p - run)))) return rc;
-        switch (c) {
-        case '"': rc = cf_buf_append(b, "\\\"", 2); break;
-        case '\\': rc = cf_buf_append(b, "\\\\", 2); break;
-        case '\n': rc = cf_buf_append(b, "\\n", 2); break;
-        case '\r': rc = cf_buf_append(b, "\\r", 2); break;
-        case '\t': rc = cf_buf_append(b, "\\t", 2); break;
+        if (k && (rc = append(b, p, k))) return rc;
+        if (k == n) return 0;
+        switch (p[k]) {
+        case '"': rc = append(b, "\\\"", 2); break;
+        case '\\': rc = append(b, "\\\\", 2); break;
+        case '\n': rc = append(b, "\\n", 2); break;
+        case '\r': rc = append(b, "\\r", 2); break;
+        case '\t': rc = append(b, "\\t", 2); break;
         default:
-            u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0', u[4] = hx[c >> 4], u[5] = hx[c & 15];
-            rc = cf_buf_append(b, u, 6);
+            u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0', u[4] = hx[p[k] >> 4], u[5] = hx[p[k] & 15];
+            rc = append(b, u, 6);
         }
         if (rc) return rc;
-        run = p + 1;
+        p += k + 1;
+        n -= k + 1;
     }
-    return cf_buf_append(b, run, (size_t)(p - run));
 }
 
 int cf_json_escape(struct cf_buf *b, const char *z)
 {
-    int rc = cf_buf_putc(b, '"');
+    int rc = append(b, "\"", 1);
     if (!rc) rc = escape_body(b, z);
-    if (!rc) rc = cf_buf_putc(b, '"');
+    if (!rc) rc = append(b, "\"", 1);
     return rc;
 }
 

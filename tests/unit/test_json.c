@@ -88,6 +88,70 @@ CF_TEST(json_escape_utf8_passes_through)
     CF_CHECK_STR(tj_esc("\xE2\x80\xA8"), "\"\xE2\x80\xA8\"");
 }
 
+/* The escaping one byte at a time, as the writer did before its 16-byte
+ * scan: the reference the scan must match. */
+static void ref_escape(char *out, const unsigned char *z)
+{
+    static const char hx[] = "0123456789abcdef";
+    *out++ = '"';
+    for (; *z; z++) {
+        unsigned char c = *z;
+        if (c == '"' || c == '\\') *out++ = '\\', *out++ = (char)c;
+        else if (c == '\n') *out++ = '\\', *out++ = 'n';
+        else if (c == '\r') *out++ = '\\', *out++ = 'r';
+        else if (c == '\t') *out++ = '\\', *out++ = 't';
+        else if (c < 0x20 || c == '<' || c == '>' || c == '&') {
+            memcpy(out, "\\u00", 4);
+            out[4] = hx[c >> 4], out[5] = hx[c & 15];
+            out += 6;
+        } else {
+            *out++ = (char)c;
+        }
+    }
+    *out++ = '"';
+    *out = '\0';
+}
+
+/* Long strings, so that the 16-byte scan runs: every byte value that needs
+ * escaping (and some that do not: 0x7f, 0x80, 0xff, '/') at every position
+ * of a 70-byte string of plain text, alone and next to a second one 16 bytes
+ * on, each escaped exactly as byte by byte. */
+CF_TEST(json_escape_long_strings_match_byte_by_byte)
+{
+    static const unsigned char probes[] = {1, 0x08, '\t', '\n', 0x1f, '"', '\\', '<', '>', '&',
+                                           0x20, 0x7f, 0x80, 0xc3, 0xff, '/'};
+    unsigned char in[80];
+    char want[600];
+    struct cf_buf b;
+    int bad = 0;
+    for (size_t k = 0; k < sizeof probes; k++) {
+        for (int pos = 0; pos < 70; pos++) {
+            for (int second = 0; second < 2; second++) {
+                for (int i = 0; i < 70; i++) in[i] = (unsigned char)('a' + i % 26);
+                in[70] = 0;
+                in[pos] = probes[k];
+                if (second && pos + 16 < 70) in[pos + 16] = '"';
+                ref_escape(want, in);
+                cf_buf_init(&b, 4096);
+                if (cf_json_escape(&b, (const char *)in) != 0 || strcmp(cf_buf_str(&b), want) != 0)
+                    bad++;
+                cf_buf_cleanup(&b);
+            }
+        }
+    }
+    CF_CHECK(bad == 0);
+    /* a plain string of every length up to 100 comes out unchanged */
+    for (int n = 0; n <= 100; n++) {
+        char z[101];
+        for (int i = 0; i < n; i++) z[i] = (char)('A' + i % 26);
+        z[n] = 0;
+        ref_escape(want, (const unsigned char *)z);
+        cf_buf_init(&b, 4096);
+        CF_CHECK(cf_json_escape(&b, z) == 0 && strcmp(cf_buf_str(&b), want) == 0);
+        cf_buf_cleanup(&b);
+    }
+}
+
 /* ---- the writer ---- */
 
 CF_TEST(json_writer_nested)
