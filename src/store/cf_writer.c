@@ -69,6 +69,7 @@ static bool run_batch(struct cf_writer *w, struct cf_writer_job *batch)
 static void *loop(void *arg)
 {
     struct cf_writer *w = arg;
+    cf_sched_name_self("cf-writer");
     (void)cf_sched_batch_self(); /* see cf_sched.h */
     pthread_mutex_lock(&w->mu);
     for (;;) {

@@ -2,6 +2,7 @@
 
 import base64
 import http.client
+import os
 import socket
 
 from confab_helpers import describe
@@ -91,3 +92,16 @@ def test_connection_close_on_post(confab):
         assert (r.getheader("Connection") or "").lower() == "close"
     finally:
         conn.close()
+
+
+def test_threads_carry_their_names(confab):
+    """Each of the server's own threads names itself, so that `top -H`, `ps -L`, perf and gdb tell them apart
+    (docs/architecture.md, Threads); libmicrohttpd names its own."""
+    pid = confab.process.proc.pid
+    names = set()
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{tid}/comm") as f:
+            names.add(f.read().strip())
+    for want in ("cf-writer", "cf-checkpoint", "cf-webhook", "cf-engine", "cf-sweeper"):
+        assert want in names, f"no thread named {want} among {sorted(names)}"
+    assert any(n.startswith("MHD-") for n in names), sorted(names)
