@@ -20,23 +20,9 @@ void cf_json_init(struct cf_json *w, struct cf_buf *b)
     w->rc = 0;
 }
 
-/* cf_buf_append with its common case inline: a response is hundreds of
- * appends of a few bytes, nearly all into room already allocated (alloc
- * never exceeds cap + 1, so that room is within the cap too). */
-static inline int append(struct cf_buf *b, const void *p, size_t n)
-{
-    if (n < b->alloc - b->len) {
-        memcpy(b->data + b->len, p, n);
-        b->len += n;
-        b->data[b->len] = '\0';
-        return 0;
-    }
-    return cf_buf_append(b, p, n);
-}
-
 static void put(struct cf_json *w, const char *z, size_t n)
 {
-    if (!w->rc) w->rc = append(w->b, z, n);
+    if (!w->rc) w->rc = cf_buf_append(w->b, z, n);
 }
 
 static void sep(struct cf_json *w)
@@ -103,17 +89,17 @@ static int escape_body(struct cf_buf *b, const char *z)
     for (;;) {
         size_t k = plain_prefix(p, n);
         char u[6];
-        if (k && (rc = append(b, p, k))) return rc;
+        if (k && (rc = cf_buf_append(b, p, k))) return rc;
         if (k == n) return 0;
         switch (p[k]) {
-        case '"': rc = append(b, "\\\"", 2); break;
-        case '\\': rc = append(b, "\\\\", 2); break;
-        case '\n': rc = append(b, "\\n", 2); break;
-        case '\r': rc = append(b, "\\r", 2); break;
-        case '\t': rc = append(b, "\\t", 2); break;
+        case '"': rc = cf_buf_append(b, "\\\"", 2); break;
+        case '\\': rc = cf_buf_append(b, "\\\\", 2); break;
+        case '\n': rc = cf_buf_append(b, "\\n", 2); break;
+        case '\r': rc = cf_buf_append(b, "\\r", 2); break;
+        case '\t': rc = cf_buf_append(b, "\\t", 2); break;
         default:
             u[0] = '\\', u[1] = 'u', u[2] = '0', u[3] = '0', u[4] = hx[p[k] >> 4], u[5] = hx[p[k] & 15];
-            rc = append(b, u, 6);
+            rc = cf_buf_append(b, u, 6);
         }
         if (rc) return rc;
         p += k + 1;
@@ -123,9 +109,9 @@ static int escape_body(struct cf_buf *b, const char *z)
 
 int cf_json_escape(struct cf_buf *b, const char *z)
 {
-    int rc = append(b, "\"", 1);
+    int rc = cf_buf_append(b, "\"", 1);
     if (!rc) rc = escape_body(b, z);
-    if (!rc) rc = append(b, "\"", 1);
+    if (!rc) rc = cf_buf_append(b, "\"", 1);
     return rc;
 }
 

@@ -44,10 +44,10 @@ static int reserve(struct cf_buf *b, size_t extra)
     return 0;
 }
 
-int cf_buf_append(struct cf_buf *b, const void *p, size_t len)
+int cf_buf_append_grow(struct cf_buf *b, const void *p, size_t len)
 {
-    int rc = reserve(b, len);
-    if (rc) return rc;
+    int rc;
+    if ((rc = reserve(b, len))) return rc;
     if (len) memcpy(b->data + b->len, p, len);
     b->len += len;
     b->data[b->len] = '\0';

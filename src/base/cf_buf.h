@@ -12,6 +12,9 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
+
+#define CF_BUF_INLINE_MAX 1024 /* largest append copied inline */
 
 struct cf_buf {
     char *data;   /* owned; NUL-terminated; NULL until first append */
@@ -23,7 +26,21 @@ struct cf_buf {
 void cf_buf_init(struct cf_buf *b, size_t cap); /* caller storage */
 void cf_buf_cleanup(struct cf_buf *b);          /* frees data; b reusable after init */
 void cf_buf_reset(struct cf_buf *b);            /* len = 0, keeps memory */
-int cf_buf_append(struct cf_buf *b, const void *p, size_t len); /* 0 or CF_ETOOBIG */
+/* Appends len bytes: 0, or CF_ETOOBIG and b unchanged. Inline for the
+ * common case, a small piece into room already allocated (a JSON response is
+ * hundreds of appends of a few bytes; alloc never exceeds cap + 1, so that
+ * room is within the cap too); the rest is cf_buf_append_grow's. */
+int cf_buf_append_grow(struct cf_buf *b, const void *p, size_t len);
+static inline int cf_buf_append(struct cf_buf *b, const void *p, size_t len)
+{
+    if (len <= CF_BUF_INLINE_MAX && len < b->alloc - b->len) {
+        memcpy(b->data + b->len, p, len);
+        b->len += len;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return cf_buf_append_grow(b, p, len);
+}
 int cf_buf_puts(struct cf_buf *b, const char *z);
 int cf_buf_putc(struct cf_buf *b, char c);
 int cf_buf_printf(struct cf_buf *b, const char *fmt, ...)

@@ -6,7 +6,6 @@
 
 #include <pthread.h>
 #include <sched.h>
-#include <string.h>
 
 bool cf_sched_batch_self(void)
 {
@@ -20,10 +19,5 @@ bool cf_sched_batch_self(void)
 
 void cf_sched_name_self(const char *name)
 {
-    char n[16]; /* the kernel's limit, NUL included */
-    size_t len = strlen(name);
-    if (len >= sizeof n) len = sizeof n - 1;
-    memcpy(n, name, len);
-    n[len] = '\0';
-    (void)pthread_setname_np(pthread_self(), n);
+    (void)pthread_setname_np(pthread_self(), name);
 }

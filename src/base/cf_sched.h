@@ -23,7 +23,8 @@
 bool cf_sched_batch_self(void);
 
 /* Names the calling thread for top -H, ps -L, perf and gdb ("cf-writer");
- * names longer than 15 bytes are cut. */
+ * a hint, like the above: a name over 15 bytes (the kernel's limit) is
+ * refused and the thread keeps its old one. */
 void cf_sched_name_self(const char *name);
 
 #endif

@@ -194,13 +194,6 @@ static int save_conf(struct cf_core *c, const struct cf_conference *was,
     return c->st->ops->conf_touch(c->st, now);
 }
 
-/* Looks up the conference's next SequenceNumber before its first event in
- * this transaction. */
-static int seq_ready(struct cf_core *c, struct cf_conference *conf)
-{
-    if (conf->next_seq != CF_SEQ_UNKNOWN) return 0;
-    return c->st->ops->event_next_seq(c->st, conf->sid, &conf->next_seq);
-}
 
 /* Appends one event to the outbox with the conference's next sequence
  * number. url "" keeps it as history only (nobody subscribed). */
@@ -225,10 +218,19 @@ static int outbox_put(struct cf_core *c, struct cf_conference *conf, const char 
     return c->st->ops->event_append(c->st, &ev);
 }
 
-/* The common head of every callback: who, when and in what order. */
-static void head(struct cf_buf *b, const struct cf_conference *conf, int64_t now)
+/* Starts a callback's parameters in b (initialised here, with cap): the
+ * common head of every callback, who, when and in what order. The
+ * conference's next SequenceNumber is asked of the store at its first event
+ * in a use-case (CF_SEQ_UNKNOWN until then). */
+static int head(struct cf_core *c, struct cf_buf *b, size_t cap, struct cf_conference *conf,
+                int64_t now)
 {
     char ts[CF_RFC2822_LEN], seq[24];
+    int rc;
+    if (conf->next_seq == CF_SEQ_UNKNOWN &&
+        (rc = c->st->ops->event_next_seq(c->st, conf->sid, &conf->next_seq)))
+        return rc;
+    cf_buf_init(b, cap);
     snprintf(seq, sizeof seq, "%lld", (long long)conf->next_seq);
     cf_time_rfc2822(now, ts);
     cf_str_form_add(b, "AccountSid", conf->project_id);
@@ -236,6 +238,7 @@ static void head(struct cf_buf *b, const struct cf_conference *conf, int64_t now
     cf_str_form_add(b, "ConferenceSid", conf->sid);
     cf_str_form_add(b, "SequenceNumber", seq);
     cf_str_form_add(b, "Timestamp", ts);
+    return 0;
 }
 
 /* Appends one conference status-callback event (spec §8.4). bit is the
@@ -248,9 +251,7 @@ static int append_event(struct cf_core *c, struct cf_conference *conf, unsigned 
     struct cf_buf b;
     int rc;
     bool subscribed = conf->status_callback[0] && (conf->status_callback_events & bit);
-    if ((rc = seq_ready(c, conf))) return rc;
-    cf_buf_init(&b, 32768);
-    head(&b, conf, now);
+    if ((rc = head(c, &b, 32768, conf, now))) return rc;
     cf_str_form_add(&b, "FriendlyName", conf->friendly_name);
     cf_str_form_add(&b, "StatusCallbackEvent", name);
     if (p) {
@@ -290,9 +291,7 @@ static int call_event(struct cf_core *c, struct cf_conference *conf, const struc
     struct cf_buf b;
     int rc;
     if (!p->status_callback[0] || !(p->status_callback_events & bit)) return 0;
-    if ((rc = seq_ready(c, conf))) return rc;
-    cf_buf_init(&b, 16384);
-    head(&b, conf, now);
+    if ((rc = head(c, &b, 16384, conf, now))) return rc;
     cf_str_form_add(&b, "CallSid", p->call_sid);
     cf_str_form_add(&b, "CallStatus", status);
     cf_str_form_add(&b, "CallbackSource", "call-progress-events");
@@ -322,9 +321,7 @@ static int rec_event(struct cf_core *c, struct cf_conference *conf, const struct
     char n[24], ts[CF_RFC2822_LEN];
     int rc;
     if (!conf->rec_callback[0] || !(conf->rec_callback_events & bit)) return 0;
-    if ((rc = seq_ready(c, conf))) return rc;
-    cf_buf_init(&b, 16384);
-    head(&b, conf, now);
+    if ((rc = head(c, &b, 16384, conf, now))) return rc;
     cf_str_form_add(&b, "RecordingSid", r->sid);
     cf_str_form_add(&b, "RecordingStatus", status);
     cf_buf_printf(&b, "&RecordingUrl=");

@@ -101,9 +101,10 @@ enum stmt_id {
     S_COUNT
 };
 
+/* (not conferences.next_seq: unused since schema 4, it keeps its default) */
 #define CONF_COLS                                                                        \
     "sid, project_id, friendly_name, region, status, end_reason, call_sid_ending,"       \
-    " date_created, date_updated, next_seq, status_callback, status_callback_method,"   \
+    " date_created, date_updated, status_callback, status_callback_method,"             \
     " status_callback_events, max_participants, record_from_start, rec_callback,"           \
     " rec_callback_method, rec_callback_events"
 
@@ -147,13 +148,13 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CONF_GET_LIVE_NAME] = "SELECT " CONF_COLS " FROM conferences WHERE project_id = ?1"
                              " AND friendly_name = ?2 AND status <> 'completed'",
     [S_CONF_INSERT] = "INSERT INTO conferences(" CONF_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
-                      " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+                      " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     [S_CONF_UPDATE] = "UPDATE conferences SET friendly_name = ?3, region = ?4, status = ?5,"
                       " end_reason = ?6, call_sid_ending = ?7, date_created = ?8,"
-                      " date_updated = ?9, status_callback = ?11,"
-                      " status_callback_method = ?12, status_callback_events = ?13,"
-                      " max_participants = ?14, record_from_start = ?15, rec_callback = ?16,"
-                      " rec_callback_method = ?17, rec_callback_events = ?18"
+                      " date_updated = ?9, status_callback = ?10,"
+                      " status_callback_method = ?11, status_callback_events = ?12,"
+                      " max_participants = ?13, record_from_start = ?14, rec_callback = ?15,"
+                      " rec_callback_method = ?16, rec_callback_events = ?17"
                       " WHERE sid = ?1 AND project_id = ?2",
     [S_CONF_TOUCH] = "UPDATE conferences SET date_updated = ?3 WHERE sid = ?1 AND project_id = ?2",
     [S_PART_FLAGS] = "UPDATE participants SET muted = ?3, hold = ?4, coaching = ?5,"
@@ -606,16 +607,15 @@ static void read_conf(sqlite3_stmt *st, struct cf_conference *c)
     col_copy(st, 6, c->call_sid_ending, sizeof c->call_sid_ending);
     c->date_created = sqlite3_column_int64(st, 7);
     c->date_updated = sqlite3_column_int64(st, 8);
-    /* column 9 (next_seq) is no longer kept: see sq_event_next_seq */
-    c->next_seq = CF_SEQ_UNKNOWN;
-    col_copy(st, 10, c->status_callback, sizeof c->status_callback);
-    col_copy(st, 11, c->status_callback_method, sizeof c->status_callback_method);
-    c->status_callback_events = (unsigned)sqlite3_column_int(st, 12);
-    c->max_participants = sqlite3_column_int(st, 13);
-    c->record_from_start = sqlite3_column_int(st, 14) != 0;
-    col_copy(st, 15, c->rec_callback, sizeof c->rec_callback);
-    col_copy(st, 16, c->rec_callback_method, sizeof c->rec_callback_method);
-    c->rec_callback_events = (unsigned)sqlite3_column_int(st, 17);
+    c->next_seq = CF_SEQ_UNKNOWN; /* the outbox has it: see sq_event_next_seq */
+    col_copy(st, 9, c->status_callback, sizeof c->status_callback);
+    col_copy(st, 10, c->status_callback_method, sizeof c->status_callback_method);
+    c->status_callback_events = (unsigned)sqlite3_column_int(st, 11);
+    c->max_participants = sqlite3_column_int(st, 12);
+    c->record_from_start = sqlite3_column_int(st, 13) != 0;
+    col_copy(st, 14, c->rec_callback, sizeof c->rec_callback);
+    col_copy(st, 15, c->rec_callback_method, sizeof c->rec_callback_method);
+    c->rec_callback_events = (unsigned)sqlite3_column_int(st, 16);
 }
 
 static void bind_conf(sqlite3_stmt *st, const struct cf_conference *c)
@@ -629,15 +629,14 @@ static void bind_conf(sqlite3_stmt *st, const struct cf_conference *c)
     bind_text_or_null(st, 7, c->call_sid_ending);
     sqlite3_bind_int64(st, 8, c->date_created);
     sqlite3_bind_int64(st, 9, c->date_updated);
-    sqlite3_bind_int64(st, 10, 0); /* next_seq: an unused column since schema 4 */
-    bind_text_or_null(st, 11, c->status_callback);
-    bind_text_or_null(st, 12, c->status_callback_method);
-    sqlite3_bind_int(st, 13, (int)c->status_callback_events);
-    sqlite3_bind_int(st, 14, c->max_participants);
-    sqlite3_bind_int(st, 15, c->record_from_start);
-    bind_text_or_null(st, 16, c->rec_callback);
-    bind_text_or_null(st, 17, c->rec_callback_method);
-    sqlite3_bind_int(st, 18, (int)c->rec_callback_events);
+    bind_text_or_null(st, 10, c->status_callback);
+    bind_text_or_null(st, 11, c->status_callback_method);
+    sqlite3_bind_int(st, 12, (int)c->status_callback_events);
+    sqlite3_bind_int(st, 13, c->max_participants);
+    sqlite3_bind_int(st, 14, c->record_from_start);
+    bind_text_or_null(st, 15, c->rec_callback);
+    bind_text_or_null(st, 16, c->rec_callback_method);
+    sqlite3_bind_int(st, 17, (int)c->rec_callback_events);
 }
 
 static void read_conf_v(sqlite3_stmt *st, void *p) { read_conf(st, p); }

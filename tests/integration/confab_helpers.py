@@ -272,6 +272,11 @@ class ConfabProcess:
         self._saved_tail = self.stderr_tail(200)
         return rc
 
+    def kill(self, timeout=30):
+        """SIGKILL at once; returns the exit code (-SIGKILL when it was still running)."""
+        os.kill(self.proc.pid, signal.SIGKILL)
+        return self.proc.wait(timeout=timeout)
+
     def stderr_tail(self, lines=60):
         try:
             with open(self.stderr_path, "r", errors="replace") as f:
@@ -287,6 +292,15 @@ class ConfabProcess:
                 return [ln.rstrip() for ln in f if SANITIZER_RE.search(ln)]
         except OSError:
             return []
+
+
+def own_server(binary, tmp_root, name):
+    """A server of a test's own on a fresh database under tmp_root/name, with one project named name, not yet
+    started: (ConfabProcess, Project)."""
+    workdir = os.path.join(tmp_root, name)
+    os.makedirs(workdir)
+    proc = ConfabProcess(binary, workdir, os.path.join(workdir, "confab.db"), label=name)
+    return proc, proc.create_project(name)
 
 
 class Confab:

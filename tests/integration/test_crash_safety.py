@@ -230,8 +230,7 @@ def test_sigkill_under_concurrent_writes_loses_no_acknowledged_change(confab_bin
         for rnd_no in range(ROUNDS):
             time.sleep(rnd.uniform(*RUN_BETWEEN))
             world.up.clear()                    # writers that finish a request now wait for the restart
-            os.kill(proc.proc.pid, signal.SIGKILL)
-            rc = proc.proc.wait(timeout=30)
+            rc = proc.kill()
             assert rc == -signal.SIGKILL, f"round {rnd_no}: server exited {rc} before the kill\n{proc.stderr_tail()}"
             kills.append(sum(sum(w.counts.values()) for w in writers))
             check = integrity(db)

@@ -1,21 +1,17 @@
 """Issue 2 "Done when": a SIGKILL of the server right after a 200 on Status=completed loses nothing — the
 restarted server shows the conference completed."""
 
-import os
 import signal
 
 import pytest
 import requests
 
-from confab_helpers import ConfabProcess, describe, unique_name, wait_for
+from confab_helpers import describe, own_server, unique_name, wait_for
 
 
 @pytest.mark.slow
 def test_sigkill_after_completed_loses_nothing(confab_bin, tmp_root):
-    workdir = os.path.join(tmp_root, "sigkill")
-    os.makedirs(workdir)
-    proc = ConfabProcess(confab_bin, workdir, os.path.join(workdir, "confab.db"), label="sigkill")
-    project = proc.create_project("sigkill")
+    proc, project = own_server(confab_bin, tmp_root, "sigkill")
     proc.start()
     try:
         base = proc.base
@@ -36,8 +32,7 @@ def test_sigkill_after_completed_loses_nothing(confab_bin, tmp_root):
                 r = s.post(f"{acct}/Conferences/{sid}.json", data={"Status": "completed"}, timeout=10)
                 assert r.status_code == 200, describe(r)
                 assert r.json()["status"] == "completed"
-        os.kill(proc.proc.pid, signal.SIGKILL)  # at once, right after the last 200
-        assert proc.proc.wait(timeout=30) == -signal.SIGKILL
+        assert proc.kill() == -signal.SIGKILL  # at once, right after the last 200
 
         proc.start()
         with requests.Session() as s:

@@ -2,12 +2,11 @@
 twice, also across a SIGKILL and restart of the server: the next SequenceNumber is one past the conference's
 last event in the outbox (schema 4 no longer keeps a counter in the conference's row)."""
 
-import os
 import signal
 
 import requests
 
-from confab_helpers import ConfabProcess, describe, unique_name, wait_for
+from confab_helpers import describe, own_server, unique_name, wait_for
 
 
 def events(s, acct, sid):
@@ -23,19 +22,15 @@ def toggle(s, acct, sid, call, muted):
 
 
 def test_sequence_numbers_continue_across_a_restart(confab_bin, tmp_root):
-    workdir = os.path.join(tmp_root, "sequence")
-    os.makedirs(workdir)
-    proc = ConfabProcess(confab_bin, workdir, os.path.join(workdir, "confab.db"), label="sequence")
-    project = proc.create_project("sequence")
+    proc, project = own_server(confab_bin, tmp_root, "sequence")
     proc.start()
     try:
         with requests.Session() as s:
             s.auth = project.auth
             acct = f"{proc.base}/api/laml/2010-04-01/Accounts/{project.id}"
-            calls = []
+            name, calls = unique_name("seq"), []
             for _ in range(2):
-                r = s.post(f"{acct}/Conferences/{unique_name('seq')}/Participants.json" if not calls else
-                           f"{acct}/Conferences/{sid}/Participants.json",
+                r = s.post(f"{acct}/Conferences/{name}/Participants.json",
                            data={"From": "+15550001111", "To": "+15550002222"}, timeout=10)
                 assert r.status_code == 201, describe(r)
                 sid = r.json()["conference_sid"]
@@ -50,8 +45,7 @@ def test_sequence_numbers_continue_across_a_restart(confab_bin, tmp_root):
             assert [e["event"] for e in before[-3:]] == ["participant-mute", "participant-unmute",
                                                          "participant-mute"], before
 
-        os.kill(proc.proc.pid, signal.SIGKILL)
-        assert proc.proc.wait(timeout=30) == -signal.SIGKILL
+        assert proc.kill() == -signal.SIGKILL
         proc.start()
 
         with requests.Session() as s:

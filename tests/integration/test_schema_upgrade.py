@@ -3,13 +3,12 @@ before migration 3 rewrote the announcements' partial index (its condition was a
 SQLite evaluates through a temporary b-tree at every insert and status change). After the restart the
 index has its new condition, the version is the latest, and announcements work through it."""
 
-import os
 import sqlite3
 
 import pytest
 import requests
 
-from confab_helpers import ConfabProcess, describe, unique_name, wait_for
+from confab_helpers import describe, own_server, unique_name, wait_for
 
 OLD_INDEX = ("CREATE INDEX announcements_active ON announcements(status, date_created)"
              " WHERE status IN ('queued', 'fetching', 'playing')")
@@ -24,11 +23,8 @@ def schema(db):
 
 @pytest.mark.slow
 def test_a_schema_2_database_is_upgraded_in_place(confab_bin, tmp_root):
-    workdir = os.path.join(tmp_root, "upgrade")
-    os.makedirs(workdir)
-    db = os.path.join(workdir, "confab.db")
-    proc = ConfabProcess(confab_bin, workdir, db, label="upgrade")
-    project = proc.create_project("upgrade")
+    proc, project = own_server(confab_bin, tmp_root, "upgrade")
+    db = proc.db_path
     latest, new_sql = schema(db)
     assert latest >= 3 and " IN " not in new_sql, new_sql
     with sqlite3.connect(db) as c:  # back to what confab at schema 2 left
