@@ -50,7 +50,10 @@ static void event_json(struct cf_api_req *r, struct cf_json *w, const struct cf_
     cf_json_key(w, "parameters");
     cf_json_open(w, '{');
     if (cf_params_parse_form(e->params, strlen(e->params), r->a, &params, &err) == 0)
-        for (size_t i = 0; i < params.n; i++) cf_json_kstr(w, params.v[i].name, params.v[i].value);
+        for (size_t i = 0; i < params.n; i++) {
+            cf_json_key_esc(w, params.v[i].name);
+            cf_json_str(w, params.v[i].value);
+        }
     cf_json_close(w, '}');
     cf_json_kint(w, "sequence_number", e->seq);
     cf_json_kstr(w, "sid", e->sid);

@@ -115,11 +115,9 @@ int cf_json_escape(struct cf_buf *b, const char *z)
     return rc;
 }
 
-void cf_json_kcat(struct cf_json *w, const char *key, const char *a, const char *b2,
-                  const char *c, const char *d)
+void cf_json_cat(struct cf_json *w, const char *a, const char *b2, const char *c, const char *d)
 {
     const char *parts[4] = {a, b2, c, d};
-    cf_json_key(w, key);
     sep(w);
     put(w, "\"", 1);
     for (int i = 0; i < 4 && !w->rc; i++)
@@ -127,7 +125,15 @@ void cf_json_kcat(struct cf_json *w, const char *key, const char *a, const char 
     put(w, "\"", 1);
 }
 
-void cf_json_key(struct cf_json *w, const char *key)
+void cf_json_key_text(struct cf_json *w, const char *text, size_t n)
+{
+    /* text is ",\"key\":"; the comma only between members */
+    if (w->need_comma) put(w, text, n);
+    else put(w, text + 1, n - 1);
+    w->need_comma = false;
+}
+
+void cf_json_key_esc(struct cf_json *w, const char *key)
 {
     sep(w);
     if (!w->rc) w->rc = cf_json_escape(w->b, key);
@@ -152,10 +158,14 @@ void cf_json_str_or_null(struct cf_json *w, const char *z)
 
 void cf_json_int(struct cf_json *w, int64_t v)
 {
-    char n[24];
-    int len = snprintf(n, sizeof n, "%" PRId64, v);
+    char n[24], *p = n + sizeof n;
+    /* the magnitude as unsigned: -INT64_MIN does not fit an int64_t */
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do *--p = (char)('0' + u % 10);
+    while ((u /= 10) != 0);
+    if (v < 0) *--p = '-';
     sep(w);
-    put(w, n, (size_t)len);
+    put(w, p, (size_t)(n + sizeof n - p));
 }
 
 void cf_json_bool(struct cf_json *w, bool v)
@@ -176,34 +186,14 @@ void cf_json_raw(struct cf_json *w, const char *json)
     if (!w->rc) w->rc = cf_buf_puts(w->b, json);
 }
 
-void cf_json_kstr(struct cf_json *w, const char *key, const char *z)
-{
-    cf_json_key(w, key);
-    cf_json_str(w, z);
-}
-
-void cf_json_kint(struct cf_json *w, const char *key, int64_t v)
-{
-    cf_json_key(w, key);
-    cf_json_int(w, v);
-}
-
-void cf_json_kbool(struct cf_json *w, const char *key, bool v)
-{
-    cf_json_key(w, key);
-    cf_json_bool(w, v);
-}
-
-void cf_json_kdate(struct cf_json *w, const char *key, int64_t t)
-{
-    char d[CF_RFC2822_LEN];
-    cf_time_rfc2822(t, d);
-    cf_json_kstr(w, key, d);
-}
-
 void cf_json_kdate_value(struct cf_json *w, int64_t t)
 {
-    char d[CF_RFC2822_LEN];
-    cf_time_rfc2822(t, d);
-    cf_json_str(w, d);
+    /* "Sat, 06 Dec 2026 12:00:00 +0000": plain ASCII, nothing to escape */
+    char d[CF_RFC2822_LEN + 2];
+    d[0] = '"';
+    cf_time_rfc2822(t, d + 1);
+    size_t n = strlen(d);
+    d[n] = '"';
+    sep(w);
+    put(w, d, n + 1);
 }

@@ -25,24 +25,34 @@ struct cf_json {
 void cf_json_init(struct cf_json *w, struct cf_buf *b);
 void cf_json_open(struct cf_json *w, char c);  /* '{' or '[' */
 void cf_json_close(struct cf_json *w, char c); /* '}' or ']' */
-void cf_json_key(struct cf_json *w, const char *key);
 void cf_json_str(struct cf_json *w, const char *z);       /* NULL writes null */
 void cf_json_str_or_null(struct cf_json *w, const char *z); /* "" or NULL writes null */
 void cf_json_int(struct cf_json *w, int64_t v);
 void cf_json_bool(struct cf_json *w, bool v);
 void cf_json_null(struct cf_json *w);
 void cf_json_raw(struct cf_json *w, const char *json);    /* already valid JSON */
-/* key + value shorthands */
-void cf_json_kstr(struct cf_json *w, const char *key, const char *z);
-void cf_json_kint(struct cf_json *w, const char *key, int64_t v);
-void cf_json_kbool(struct cf_json *w, const char *key, bool v);
-/* key + the string a b c d concatenated (NULL parts skipped), escaped */
-void cf_json_kcat(struct cf_json *w, const char *key, const char *a, const char *b,
-                  const char *c, const char *d);
-/* RFC 2822 date string of a µs time, as a value (after cf_json_key) */
+/* The string a b c d concatenated (NULL parts skipped), escaped */
+void cf_json_cat(struct cf_json *w, const char *a, const char *b, const char *c, const char *d);
+/* RFC 2822 date string of a µs time, as a value (after a key) */
 void cf_json_kdate_value(struct cf_json *w, int64_t t);
-/* RFC 2822 date string of a µs time */
-void cf_json_kdate(struct cf_json *w, const char *key, int64_t t);
+
+/* Keys. All but two are literals, so the macros below build a key's JSON
+ * text when compiling (",\"key\":", written with or without its comma in
+ * one copy) instead of escaping it on every response: a list page has 800
+ * keys. A literal key must need no escaping (every key of the API is
+ * [a-z_]); a key passed as a variable does not compile, and goes through
+ * cf_json_key_esc, which escapes it. */
+#define CF_JSON_KEYTEXT(key) ",\"" key "\":"
+void cf_json_key_text(struct cf_json *w, const char *text, size_t n);
+void cf_json_key_esc(struct cf_json *w, const char *key);
+#define cf_json_key(w, key) \
+    cf_json_key_text((w), CF_JSON_KEYTEXT(key), sizeof CF_JSON_KEYTEXT(key) - 1)
+/* key + value shorthands */
+#define cf_json_kstr(w, key, z) (cf_json_key(w, key), cf_json_str((w), (z)))
+#define cf_json_kint(w, key, v) (cf_json_key(w, key), cf_json_int((w), (v)))
+#define cf_json_kbool(w, key, v) (cf_json_key(w, key), cf_json_bool((w), (v)))
+#define cf_json_kdate(w, key, t) (cf_json_key(w, key), cf_json_kdate_value((w), (t)))
+#define cf_json_kcat(w, key, a, b, c, d) (cf_json_key(w, key), cf_json_cat((w), (a), (b), (c), (d)))
 /* Escapes z into b as a JSON string with quotes. */
 int cf_json_escape(struct cf_buf *b, const char *z);
 

@@ -63,7 +63,7 @@ int cf_api_page_parse(struct cf_api_req *r, struct cf_api_page *pg)
 void cf_api_page_begin(struct cf_json *w, const char *key)
 {
     cf_json_open(w, '{');
-    cf_json_key(w, key);
+    cf_json_key_esc(w, key);
     cf_json_open(w, '[');
 }
 
