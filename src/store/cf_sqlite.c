@@ -101,10 +101,15 @@ enum stmt_id {
     S_COUNT
 };
 
-/* (not conferences.next_seq: unused since schema 4, it keeps its default) */
-#define CONF_COLS                                                                        \
+/* (not conferences.next_seq: unused since schema 4, it keeps its default)
+ * A list reads only the first nine, what the API shows of a conference
+ * (CONF_LIST_COLS): the other eight cost a list page of 50 ~400 column
+ * reads and string copies nobody looks at. */
+#define CONF_LIST_COLS                                                                   \
     "sid, project_id, friendly_name, region, status, end_reason, call_sid_ending,"       \
-    " date_created, date_updated, status_callback, status_callback_method,"             \
+    " date_created, date_updated"
+#define CONF_COLS                                                                        \
+    CONF_LIST_COLS ", status_callback, status_callback_method,"                          \
     " status_callback_events, max_participants, record_from_start, rec_callback,"           \
     " rec_callback_method, rec_callback_events"
 
@@ -593,7 +598,8 @@ static int sq_token_hashes(struct cf_store *base, const char *project_id,
 
 /* ---- conferences ---- */
 
-static void read_conf(sqlite3_stmt *st, struct cf_conference *c)
+/* Columns 0-8 (CONF_LIST_COLS); the settings are left empty. */
+static void read_conf_public(sqlite3_stmt *st, struct cf_conference *c)
 {
     char buf[64];
     col_copy(st, 0, c->sid, sizeof c->sid);
@@ -608,6 +614,16 @@ static void read_conf(sqlite3_stmt *st, struct cf_conference *c)
     c->date_created = sqlite3_column_int64(st, 7);
     c->date_updated = sqlite3_column_int64(st, 8);
     c->next_seq = CF_SEQ_UNKNOWN; /* the outbox has it: see sq_event_next_seq */
+    c->status_callback[0] = c->status_callback_method[0] = '\0';
+    c->rec_callback[0] = c->rec_callback_method[0] = '\0';
+    c->status_callback_events = c->rec_callback_events = 0;
+    c->max_participants = 0;
+    c->record_from_start = false;
+}
+
+static void read_conf(sqlite3_stmt *st, struct cf_conference *c)
+{
+    read_conf_public(st, c);
     col_copy(st, 9, c->status_callback, sizeof c->status_callback);
     col_copy(st, 10, c->status_callback_method, sizeof c->status_callback_method);
     c->status_callback_events = (unsigned)sqlite3_column_int(st, 11);
@@ -640,6 +656,7 @@ static void bind_conf(sqlite3_stmt *st, const struct cf_conference *c)
 }
 
 static void read_conf_v(sqlite3_stmt *st, void *p) { read_conf(st, p); }
+static void read_conf_public_v(sqlite3_stmt *st, void *p) { read_conf_public(st, p); }
 
 static int get_one_conf(struct sqlite_store *s, sqlite3_stmt *st, struct cf_conference *out)
 {
@@ -754,7 +771,7 @@ enum {
 static void conf_list_sql(unsigned key, struct cf_buf *b)
 {
     const char *cmp = (key & CK_BEFORE) ? ">" : "<";
-    cf_buf_puts(b, "SELECT " CONF_COLS " FROM conferences WHERE project_id = ?1");
+    cf_buf_puts(b, "SELECT " CONF_LIST_COLS " FROM conferences WHERE project_id = ?1");
     if (key & CK_NAME) cf_buf_puts(b, " AND friendly_name = ?2");
     if (key & CK_STATUS) cf_buf_puts(b, " AND status = ?3");
     if (key & CK_CLO) cf_buf_puts(b, " AND date_created >= ?4");
@@ -851,7 +868,7 @@ static int sq_conf_list(struct cf_store *base, const char *project_id,
         sqlite3_bind_int64(st, 8, ct);
         bind_text(st, 9, pg->cursor);
     }
-    return run_list(s, st, pg, a, sizeof **items, read_conf_v, (void **)items, res);
+    return run_list(s, st, pg, a, sizeof **items, read_conf_public_v, (void **)items, res);
 }
 
 /* ---- participants ---- */

@@ -151,6 +151,8 @@ struct cf_store_ops {
     int (*conf_update)(struct cf_store *st, const struct cf_conference *c);
     /* only date_updated */
     int (*conf_touch)(struct cf_store *st, const struct cf_conference *c);
+    /* items hold what the API shows of a conference: the callback and
+     * recording settings and max_participants are left empty */
     int (*conf_list)(struct cf_store *st, const char *project_id,
                      const struct cf_conf_filter *f, const struct cf_page_req *pg,
                      struct cf_arena *a, struct cf_conference **items,
