@@ -25,6 +25,8 @@ struct cf_api_req {
     struct cf_core core;
     const char *project_id;
     const char *conf_base;     /* cache of cf_api_conf_base() */
+    const char *conf_base_json; /* cache of conf_base_json() in api_conferences.c */
+    size_t conf_base_json_len;
 };
 
 typedef void (*cf_api_fn)(struct cf_api_req *r);

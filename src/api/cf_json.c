@@ -107,6 +107,8 @@ static int escape_body(struct cf_buf *b, const char *z)
     }
 }
 
+int cf_json_escape_text(struct cf_buf *b, const char *z) { return escape_body(b, z); }
+
 int cf_json_escape(struct cf_buf *b, const char *z)
 {
     int rc = cf_buf_append(b, "\"", 1);
@@ -115,13 +117,14 @@ int cf_json_escape(struct cf_buf *b, const char *z)
     return rc;
 }
 
-void cf_json_cat(struct cf_json *w, const char *a, const char *b2, const char *c, const char *d)
+void cf_json_uri(struct cf_json *w, const char *prefix, size_t prefix_len, const char *id,
+                 const char *suffix, size_t suffix_len)
 {
-    const char *parts[4] = {a, b2, c, d};
     sep(w);
     put(w, "\"", 1);
-    for (int i = 0; i < 4 && !w->rc; i++)
-        if (parts[i]) w->rc = escape_body(w->b, parts[i]);
+    put(w, prefix, prefix_len);
+    if (!w->rc) w->rc = escape_body(w->b, id);
+    put(w, suffix, suffix_len);
     put(w, "\"", 1);
 }
 

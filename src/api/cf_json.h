@@ -31,8 +31,12 @@ void cf_json_int(struct cf_json *w, int64_t v);
 void cf_json_bool(struct cf_json *w, bool v);
 void cf_json_null(struct cf_json *w);
 void cf_json_raw(struct cf_json *w, const char *json);    /* already valid JSON */
-/* The string a b c d concatenated (NULL parts skipped), escaped */
-void cf_json_cat(struct cf_json *w, const char *a, const char *b, const char *c, const char *d);
+/* The string "<prefix><id><suffix>", for URIs: prefix is JSON text already
+ * escaped by the caller (cf_json_escape_text), who escapes it once for all
+ * the items of a page; id is escaped here; suffix is a literal of the
+ * suffix_len bytes that need no escaping (cf_json_kuri passes a literal). */
+void cf_json_uri(struct cf_json *w, const char *prefix, size_t prefix_len, const char *id,
+                 const char *suffix, size_t suffix_len);
 /* RFC 2822 date string of a µs time, as a value (after a key) */
 void cf_json_kdate_value(struct cf_json *w, int64_t t);
 
@@ -52,8 +56,11 @@ void cf_json_key_esc(struct cf_json *w, const char *key);
 #define cf_json_kint(w, key, v) (cf_json_key(w, key), cf_json_int((w), (v)))
 #define cf_json_kbool(w, key, v) (cf_json_key(w, key), cf_json_bool((w), (v)))
 #define cf_json_kdate(w, key, t) (cf_json_key(w, key), cf_json_kdate_value((w), (t)))
-#define cf_json_kcat(w, key, a, b, c, d) (cf_json_key(w, key), cf_json_cat((w), (a), (b), (c), (d)))
+#define cf_json_kuri(w, key, prefix, prefix_len, id, suffix) \
+    (cf_json_key(w, key), cf_json_uri((w), (prefix), (prefix_len), (id), "" suffix, sizeof suffix - 1))
 /* Escapes z into b as a JSON string with quotes. */
 int cf_json_escape(struct cf_buf *b, const char *z);
+/* The same without the quotes. */
+int cf_json_escape_text(struct cf_buf *b, const char *z);
 
 #endif

@@ -241,7 +241,7 @@ CF_TEST(json_writer_scalars)
     cf_json_kdate(&w, "date", INT64_C(1537822800) * CF_USEC_PER_SEC);
     cf_json_key_esc(&w, "k<&>\""); /* a key known only at run time is escaped */
     cf_json_str(&w, "v");
-    cf_json_kcat(&w, "cat", "/a<", NULL, "\"b", "");
+    cf_json_kuri(&w, "uri", "/a\\u003c/", sizeof "/a\\u003c/" - 1, "\"b", ".json");
     cf_json_kdate(&w, "d0", 0);
     cf_json_kint(&w, "last", 1);
     cf_json_close(&w, '}');
@@ -251,7 +251,7 @@ CF_TEST(json_writer_scalars)
                  "\"min\":-9223372036854775808,\"yes\":true,\"no\":false,\"nul\":null,"
                  "\"n2\":null,\"e1\":null,\"e2\":null,\"e3\":\"s\",\"empty\":\"\","
                  "\"raw\":[1,{\"x\":2}],\"date\":\"Mon, 24 Sep 2018 21:00:00 +0000\","
-                 "\"k\\u003c\\u0026\\u003e\\\"\":\"v\",\"cat\":\"/a\\u003c\\\"b\","
+                 "\"k\\u003c\\u0026\\u003e\\\"\":\"v\",\"uri\":\"/a\\u003c/\\\"b.json\","
                  "\"d0\":\"Thu, 01 Jan 1970 00:00:00 +0000\",\"last\":1}");
     cf_buf_cleanup(&b);
 }
