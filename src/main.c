@@ -271,7 +271,8 @@ static int load_config(struct cf_config *cfg, int argc, char **argv)
 static int open_store(const struct cf_config *cfg, struct cf_store **st)
 {
     struct cf_err err = {0, ""};
-    struct cf_store_opts so = {cfg->database, strcmp(cfg->durability, "full") == 0, 0, NULL, NULL};
+    struct cf_store_opts so = {.path = cfg->database,
+                               .durable_full = strcmp(cfg->durability, "full") == 0};
     if (cf_store_open(&so, true, st, &err)) {
         fprintf(stderr, "confab: %s\n", err.msg);
         return 1;
@@ -514,11 +515,10 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "confab: %s\n", err.msg);
         return 2;
     }
-    sto.path = cfg.database;
-    sto.durable_full = strcmp(cfg.durability, "full") == 0;
-    sto.write_lock = &write_lock;
-    sto.cache_mb = cfg.cache_mb;
-    sto.ckpt = NULL;
+    sto = (struct cf_store_opts){.path = cfg.database,
+                                 .durable_full = strcmp(cfg.durability, "full") == 0,
+                                 .cache_mb = cfg.cache_mb,
+                                 .write_lock = &write_lock};
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "confab: cannot initialise libcurl\n");
         return 1;

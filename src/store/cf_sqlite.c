@@ -1795,7 +1795,7 @@ int cf_store_open(const struct cf_store_opts *opts, bool do_migrate, struct cf_s
              " PRAGMA cache_size = -%d; PRAGMA temp_store = MEMORY;"
              " PRAGMA mmap_size = %lld;",
              opts->durable_full ? "FULL" : "NORMAL", opts->cache_mb > 0 ? opts->cache_mb * 1024 : 16000,
-             (long long)MMAP_SIZE);
+             opts->no_map ? 0LL : (long long)MMAP_SIZE);
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, &msg) != SQLITE_OK) {
         rc = cf_err_set(err, CF_ESTORE, "cannot configure database '%s': %s", opts->path, msg);
         sqlite3_free(msg);

@@ -260,6 +260,7 @@ struct cf_store_opts {
     const char *path;   /* SQLite file */
     bool durable_full;  /* a write is acknowledged only once on disk (synchronous=FULL) */
     int cache_mb;       /* cap on the connection's page cache; 0 = 16 MiB */
+    bool no_map;        /* read through the page cache only, not the file map */
     /* Borrowed, may be NULL. Serialises this process's write transactions:
      * a writer waits on the mutex, in order, instead of backing off in
      * SQLite's busy handler (which sleeps 1 to 100 ms between tries). */
