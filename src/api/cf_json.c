@@ -4,8 +4,6 @@
  */
 #include "cf_json.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
