@@ -2,7 +2,8 @@
 run against a server that is killed with SIGKILL at random moments and restarted on the same database,
 several times. At the end every change acknowledged with a 2xx is there, no outbox event is lost (the
 Events API shows every conference's sequence numbers 0..n-1 and every acknowledged mute toggle has its
-participant-mute/unmute event) and `PRAGMA integrity_check` says "ok".
+participant-mute/unmute event) and `PRAGMA integrity_check` says "ok". It runs in both durability modes
+(`normal`, the default, and `full`, which syncs the WAL before acknowledging).
 
 The status callback receiver answers 500 to everything, so the outbox events stay pending (nothing is ever
 marked delivered and nothing can disappear by being "done").
@@ -208,13 +209,16 @@ def integrity(db_path):
 
 
 @pytest.mark.slow
-def test_sigkill_under_concurrent_writes_loses_no_acknowledged_change(confab_bin, tmp_root):
+@pytest.mark.parametrize("durability", ["normal", "full"])
+def test_sigkill_under_concurrent_writes_loses_no_acknowledged_change(confab_bin, tmp_root, durability):
     seed = int(os.environ.get("CONFAB_CRASH_SEED", str(random.randrange(1 << 30))))
     rnd = random.Random(seed)
     workdir = os.path.join(tmp_root, unique_name("crash"))
     os.makedirs(workdir)
     db = os.path.join(workdir, "confab.db")
-    proc = ServeProcess(confab_bin, workdir, db, label="crash", extra_args=LOOPBACK_ALLOWED)
+    # --log-level notice (the last one given wins) for the start line that names the mode
+    proc = ServeProcess(confab_bin, workdir, db, label="crash",
+                        extra_args=[*LOOPBACK_ALLOWED, "--durability", durability, "--log-level", "notice"])
     project = proc.create_project("crash")
     receiver = Receiver()
     receiver.set("cb", status=500)
@@ -223,6 +227,8 @@ def test_sigkill_under_concurrent_writes_loses_no_acknowledged_change(confab_bin
     kills = []
     try:
         proc.start()
+        with open(proc.stderr_path, encoding="utf-8", errors="replace") as f:
+            assert f"durability={durability}" in f.read(), proc.stderr_tail()
         world.base = proc.base
         world.up.set()
         for w in writers:
