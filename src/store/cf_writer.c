@@ -31,7 +31,7 @@
  * copied yet), even a page it holds; through the cache a page it holds costs
  * one hash lookup. With 1,000,000 conferences stored the writer's CPU per
  * participant update fell ~8 % this way (bench/README.md, seventh round);
- * with 10,000 it did not change. */
+ * with 1,000 it did not change. */
 
 struct cf_writer {
     struct cf_store *st;          /* owned, used only on the thread */
