@@ -268,11 +268,18 @@ static int load_config(struct cf_config *cfg, int argc, char **argv)
     return 0;
 }
 
+/* The store options every command takes from the configuration (serve adds
+ * its page cache cap, write lock and checkpointer). */
+static struct cf_store_opts store_opts(const struct cf_config *cfg)
+{
+    return (struct cf_store_opts){.path = cfg->database,
+                                  .durable_full = strcmp(cfg->durability, "full") == 0};
+}
+
 static int open_store(const struct cf_config *cfg, struct cf_store **st)
 {
     struct cf_err err = {0, ""};
-    struct cf_store_opts so = {.path = cfg->database,
-                               .durable_full = strcmp(cfg->durability, "full") == 0};
+    struct cf_store_opts so = store_opts(cfg);
     if (cf_store_open(&so, true, st, &err)) {
         fprintf(stderr, "confab: %s\n", err.msg);
         return 1;
@@ -515,10 +522,9 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "confab: %s\n", err.msg);
         return 2;
     }
-    sto = (struct cf_store_opts){.path = cfg.database,
-                                 .durable_full = strcmp(cfg.durability, "full") == 0,
-                                 .cache_mb = cfg.cache_mb,
-                                 .write_lock = &write_lock};
+    sto = store_opts(&cfg);
+    sto.cache_mb = cfg.cache_mb;
+    sto.write_lock = &write_lock;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         fprintf(stderr, "confab: cannot initialise libcurl\n");
         return 1;

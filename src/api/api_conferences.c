@@ -24,27 +24,16 @@ const char *cf_api_conf_base(struct cf_api_req *r)
     return z;
 }
 
-/* cf_api_conf_base(r) + "/", escaped for JSON once per request: a list page
- * writes it in three URIs of every conference. */
-static const char *conf_base_json(struct cf_api_req *r, size_t *len)
-{
-    if (!r->conf_base_json) {
-        struct cf_buf b;
-        cf_buf_init(&b, 16384);
-        if (cf_json_escape_text(&b, cf_api_conf_base(r)) || cf_buf_putc(&b, '/'))
-            cf_buf_reset(&b); /* cannot happen: the base is far shorter */
-        r->conf_base_json = cf_arena_strndup(r->a, cf_buf_str(&b), b.len);
-        r->conf_base_json_len = b.len;
-        cf_buf_cleanup(&b);
-    }
-    *len = r->conf_base_json_len;
-    return r->conf_base_json;
-}
-
 void cf_api_conference_json(struct cf_api_req *r, struct cf_json *w, const struct cf_conference *c)
 {
-    size_t blen;
-    const char *base = conf_base_json(r, &blen);
+    const char *pre;
+    size_t n;
+    if (!r->conf_uri_prefix) { /* once per request: a list page writes 150 URIs */
+        r->conf_uri_prefix = cf_arena_printf(r->a, "%s/", cf_api_conf_base(r));
+        r->conf_uri_prefix_len = strlen(r->conf_uri_prefix);
+    }
+    pre = r->conf_uri_prefix; /* needs no escaping: see cf_api_conf_base */
+    n = r->conf_uri_prefix_len;
     cf_json_open(w, '{');
     cf_json_kstr(w, "account_sid", c->project_id);
     cf_json_kstr(w, "api_version", "2010-04-01");
@@ -59,10 +48,10 @@ void cf_api_conference_json(struct cf_api_req *r, struct cf_json *w, const struc
     cf_json_kstr(w, "status", cf_conf_status_str(c->status));
     cf_json_key(w, "subresource_uris");
     cf_json_open(w, '{');
-    cf_json_kuri(w, "participants", base, blen, c->sid, "/Participants.json");
-    cf_json_kuri(w, "recordings", base, blen, c->sid, "/Recordings.json");
+    cf_json_kuri(w, "participants", pre, n, c->sid, "/Participants.json");
+    cf_json_kuri(w, "recordings", pre, n, c->sid, "/Recordings.json");
     cf_json_close(w, '}');
-    cf_json_kuri(w, "uri", base, blen, c->sid, ".json");
+    cf_json_kuri(w, "uri", pre, n, c->sid, ".json");
     cf_json_close(w, '}');
 }
 

@@ -25,8 +25,8 @@ struct cf_api_req {
     struct cf_core core;
     const char *project_id;
     const char *conf_base;     /* cache of cf_api_conf_base() */
-    const char *conf_base_json; /* cache of conf_base_json() in api_conferences.c */
-    size_t conf_base_json_len;
+    const char *conf_uri_prefix; /* cf_api_conf_base() + "/", for cf_api_conference_json */
+    size_t conf_uri_prefix_len;
 };
 
 typedef void (*cf_api_fn)(struct cf_api_req *r);
@@ -72,7 +72,8 @@ int cf_api_date_filter(struct cf_api_req *r, const char *name, char op, int64_t 
                        struct cf_buf *echo);
 
 /* Path of the conference collection in the request's prefix, e.g.
- * "/api/laml/2010-04-01/Accounts/{A}/Conferences" (arena). */
+ * "/api/laml/2010-04-01/Accounts/{A}/Conferences" (arena). Fixed segments
+ * and the percent-encoded account sid: nothing in it needs JSON escaping. */
 const char *cf_api_conf_base(struct cf_api_req *r);
 /* Writes a conference / participant object. */
 void cf_api_conference_json(struct cf_api_req *r, struct cf_json *w, const struct cf_conference *c);

@@ -105,8 +105,6 @@ static int escape_body(struct cf_buf *b, const char *z)
     }
 }
 
-int cf_json_escape_text(struct cf_buf *b, const char *z) { return escape_body(b, z); }
-
 int cf_json_escape(struct cf_buf *b, const char *z)
 {
     int rc = cf_buf_append(b, "\"", 1);

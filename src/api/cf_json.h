@@ -31,10 +31,11 @@ void cf_json_int(struct cf_json *w, int64_t v);
 void cf_json_bool(struct cf_json *w, bool v);
 void cf_json_null(struct cf_json *w);
 void cf_json_raw(struct cf_json *w, const char *json);    /* already valid JSON */
-/* The string "<prefix><id><suffix>", for URIs: prefix is JSON text already
- * escaped by the caller (cf_json_escape_text), who escapes it once for all
- * the items of a page; id is escaped here; suffix is a literal of the
- * suffix_len bytes that need no escaping (cf_json_kuri passes a literal). */
+/* The string "<prefix><id><suffix>", for URI paths: only id is escaped.
+ * prefix (prefix_len bytes) is written as it is: text that needs no escaping,
+ * as a path of fixed and percent-encoded segments (cf_api_conf_base), or that
+ * is escaped already; suffix is a literal that needs none either
+ * (cf_json_kuri passes one). */
 void cf_json_uri(struct cf_json *w, const char *prefix, size_t prefix_len, const char *id,
                  const char *suffix, size_t suffix_len);
 /* RFC 2822 date string of a µs time, as a value (after a key) */
@@ -60,7 +61,5 @@ void cf_json_key_esc(struct cf_json *w, const char *key);
     (cf_json_key(w, key), cf_json_uri((w), (prefix), (prefix_len), (id), "" suffix, sizeof suffix - 1))
 /* Escapes z into b as a JSON string with quotes. */
 int cf_json_escape(struct cf_buf *b, const char *z);
-/* The same without the quotes. */
-int cf_json_escape_text(struct cf_buf *b, const char *z);
 
 #endif

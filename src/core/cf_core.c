@@ -194,7 +194,6 @@ static int save_conf(struct cf_core *c, const struct cf_conference *was,
     return c->st->ops->conf_touch(c->st, now);
 }
 
-
 /* Appends one event to the outbox with the conference's next sequence
  * number. url "" keeps it as history only (nobody subscribed). */
 static int outbox_put(struct cf_core *c, struct cf_conference *conf, const char *name,
