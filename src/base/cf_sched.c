@@ -7,12 +7,13 @@
 #include <pthread.h>
 #include <sched.h>
 
-bool cf_sched_batch_self(void)
+bool cf_sched_batch_self(bool batch)
 {
 #ifdef SCHED_BATCH
     struct sched_param sp = {0};
-    return pthread_setschedparam(pthread_self(), SCHED_BATCH, &sp) == 0;
+    return pthread_setschedparam(pthread_self(), batch ? SCHED_BATCH : SCHED_OTHER, &sp) == 0;
 #else
+    (void)batch;
     return false;
 #endif
 }

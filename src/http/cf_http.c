@@ -104,7 +104,7 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
     size_t len = strlen(uri);
     atomic_fetch_add(&h->inflight, 1);
     if (!sched_set) {
-        (void)cf_sched_batch_self();
+        (void)cf_sched_batch_self(true);
         sched_set = true;
     }
     if (ci && ci->socket_context) {

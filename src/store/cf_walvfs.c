@@ -61,6 +61,7 @@ struct wfile {
     int len;
     sqlite3_int64 off;            /* file offset of buf[0] */
     struct cf_writebehind wb;     /* WAL and database files */
+    struct cf_walvfs_pace pace;   /* database file: see cf_walvfs.h */
     bool mapped;                  /* database file: fetches come from map */
     struct cf_dbmap map;
 };
@@ -110,7 +111,7 @@ static int x_write(sqlite3_file *p, const void *data, int amt, sqlite3_int64 off
         rc = f->real->pMethods->xWrite(f->real, data, amt, off);
         if (rc == SQLITE_OK) {
             cf_writebehind_note(&f->wb, off, amt);
-            cf_writebehind_kick(&f->wb);
+            if (cf_writebehind_kick(&f->wb) && f->pace.fn) f->pace.fn(f->pace.arg);
         }
         return rc;
     }
@@ -174,6 +175,10 @@ static int x_file_control(sqlite3_file *p, int op, void *arg)
     struct wfile *f = (struct wfile *)p;
     int rc = flush(f);
     if (rc != SQLITE_OK) return rc;
+    if (op == CF_WALVFS_FCNTL_PACE) { /* ours */
+        f->pace = *(const struct cf_walvfs_pace *)arg;
+        return SQLITE_OK;
+    }
     if (f->mapped && op == SQLITE_FCNTL_MMAP_SIZE) { /* ours, not the default VFS's */
         *(sqlite3_int64 *)arg = cf_dbmap_set_limit(&f->map, *(sqlite3_int64 *)arg);
         return SQLITE_OK;

@@ -77,7 +77,7 @@ static void *loop(void *arg)
 {
     struct cf_writer *w = arg;
     cf_sched_name_self("cf-writer");
-    (void)cf_sched_batch_self(); /* see cf_sched.h */
+    (void)cf_sched_batch_self(true); /* see cf_sched.h */
     pthread_mutex_lock(&w->mu);
     for (;;) {
         struct cf_writer_job *batch, *last, *next;
