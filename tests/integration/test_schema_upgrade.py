@@ -57,3 +57,60 @@ def test_a_schema_2_database_is_upgraded_in_place(confab_bin, tmp_root):
         rc = proc.stop()
     assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
     assert schema(db) == (latest, new_sql)
+
+
+LIST_SQL = ("SELECT sid, project_id, friendly_name, region, status, end_reason, call_sid_ending,"
+            " date_created, date_updated FROM conferences WHERE project_id = ?"
+            " ORDER BY date_created DESC, sid DESC LIMIT 51")
+
+
+@pytest.mark.slow
+def test_a_schema_4_database_gets_the_covering_list_index(confab_bin, tmp_root):
+    """Migration 5 replaces conferences_list with conferences_page, which carries the columns a list
+    page shows, so SQLite reads a page from the index alone. A database at schema 4 gets it at the next
+    start, and lists still come out whole and in order."""
+    proc, project = own_server(confab_bin, tmp_root, "upgrade5")
+    db = proc.db_path
+    with sqlite3.connect(db) as c:
+        latest = c.execute("PRAGMA user_version").fetchone()[0]
+        assert latest >= 5
+        plan = " ".join(r[3] for r in c.execute("EXPLAIN QUERY PLAN " + LIST_SQL, (project.id,)))
+        assert "COVERING INDEX conferences_page" in plan, plan
+        c.executescript("DROP INDEX conferences_page;"
+                        "CREATE INDEX conferences_list ON conferences(project_id, date_created DESC, sid DESC);"
+                        "PRAGMA user_version = 4;")
+
+    def indexes():
+        with sqlite3.connect(db) as c:
+            return {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                            " AND tbl_name = 'conferences'")}
+    assert "conferences_list" in indexes() and "conferences_page" not in indexes()
+
+    proc.start()
+    try:
+        acct = f"{proc.base}/api/laml/2010-04-01/Accounts/{project.id}"
+        with requests.Session() as s:
+            s.auth = project.auth
+            made = []
+            for i in range(3):
+                r = s.post(f"{acct}/Conferences/{unique_name(f'up5-{i}')}/Participants.json",
+                           data={"From": "+15550001111", "To": "+15550002222"}, timeout=10)
+                assert r.status_code == 201, describe(r)
+                made.append(r.json()["conference_sid"])
+            r = s.get(f"{acct}/Conferences.json", params={"PageSize": 2}, timeout=10)
+            assert r.status_code == 200, describe(r)
+            page1 = r.json()
+            r = s.get(f"{proc.base}{page1['next_page_uri']}", timeout=10)
+            assert r.status_code == 200, describe(r)
+            listed = [c["sid"] for c in page1["conferences"] + r.json()["conferences"]]
+            assert listed == made[::-1], (listed, made)
+            assert all(c["friendly_name"].startswith("up5-") and c["status"] in ("init", "in-progress")
+                       for c in page1["conferences"]), page1
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    assert "conferences_page" in indexes() and "conferences_list" not in indexes()
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] == latest
+        plan = " ".join(r[3] for r in c.execute("EXPLAIN QUERY PLAN " + LIST_SQL, (project.id,)))
+        assert "COVERING INDEX conferences_page" in plan, plan
