@@ -541,7 +541,7 @@ static int cmd_serve(int argc, char **argv)
     }
     st->ops->close(st);
     st = NULL;
-    if (cf_store_ckpt_start(cfg.database, &write_lock, &ckpt, &err)) goto fail;
+    if (cf_store_ckpt_start(cfg.database, &write_lock, 0, &ckpt, &err)) goto fail;
     sto.ckpt = ckpt;
     if (cf_store_pool_create(&sto, workers * (cfg.tls_cert[0] ? 2 : 1) + (cfg.metrics_listen[0] ? 1 : 0),
                              &pool, &err))

@@ -15,8 +15,9 @@
  * begins after a checkpoint has copied everything; under a steady load the
  * writer thread always has a batch in flight, whose frames the checkpoint
  * cannot copy, so the file would only grow. So once the WAL holds
- * RESTART_FRAMES, a checkpoint ends with a pass under the process's write
- * lock, between two batches, and the next batch then restarts the WAL.
+ * RESTART_FACTOR times PASSIVE_FRAMES, a checkpoint ends with a pass under
+ * the process's write lock, between two batches, and the next batch then
+ * restarts the WAL.
  * Writers wait on the mutex for that pass, every ~1.6 s under full load, so
  * it is made short: rounds of a database sync and an unlocked pass first
  * (see checkpoint()), until the writers have added at most
@@ -41,6 +42,7 @@
  * held the writers 10-18 ms instead of 3-11.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,8 +55,8 @@
 #include "cf_store.h"
 #include "cf_walvfs.h"
 
-#define PASSIVE_FRAMES 16384  /* 64 MiB of 4 KiB pages */
-#define RESTART_FRAMES (4 * PASSIVE_FRAMES)
+#define PASSIVE_FRAMES 16384  /* 64 MiB of 4 KiB pages (the default) */
+#define RESTART_FACTOR 4      /* the WAL restarts at 4 x PASSIVE_FRAMES */
 #define LOCKED_MAX_FRAMES 256 /* what the locked pass should have left to copy */
 #define PACE_NS 20000         /* the pause after each 256 KiB copied */
 
@@ -68,15 +70,19 @@ struct cf_store_ckpt {
     int base;                    /* WAL size at the last checkpoint, guarded by mu */
     bool stopping;               /* guarded by mu */
     bool hurry;                  /* in finish(): no pauses (the thread's own) */
+    int passive_frames;          /* PASSIVE_FRAMES unless the caller chose */
+    _Atomic uint64_t checkpoints, locked, pauses; /* cf_store_ckpt_stats */
 };
 
 /* Called by the database file each time it started writing out a further
  * 256 KiB a checkpoint copied (cf_walvfs.h). */
 static void pace(void *arg)
 {
-    const struct cf_store_ckpt *c = arg;
+    struct cf_store_ckpt *c = arg;
     struct timespec ts = {0, PACE_NS};
-    if (!c->hurry) nanosleep(&ts, NULL);
+    if (c->hurry) return;
+    atomic_fetch_add_explicit(&c->pauses, 1, memory_order_relaxed);
+    nanosleep(&ts, NULL);
 }
 
 /* One passive checkpoint; returns the WAL's size in frames when it began
@@ -147,12 +153,14 @@ static void finish(struct cf_store_ckpt *c, int log)
     if (c->write_lock) pthread_mutex_lock(c->write_lock);
     passive(c);
     if (c->write_lock) pthread_mutex_unlock(c->write_lock);
+    atomic_fetch_add_explicit(&c->locked, 1, memory_order_relaxed);
 }
 
 static void checkpoint(struct cf_store_ckpt *c)
 {
     int log = passive(c);
-    if (log < RESTART_FRAMES) return; /* (also when the WAL restarted since it was due) */
+    atomic_fetch_add_explicit(&c->checkpoints, 1, memory_order_relaxed);
+    if (log < RESTART_FACTOR * c->passive_frames) return; /* (also when the WAL restarted since it was due) */
     /* the rounds must outrun the writers, and the writers wait for the
      * locked pass: no pauses, and the default policy */
     (void)cf_sched_batch_self(false);
@@ -162,11 +170,11 @@ static void checkpoint(struct cf_store_ckpt *c)
     (void)cf_sched_batch_self(true);
 }
 
-/* Whether the WAL grew by PASSIVE_FRAMES since the last checkpoint (or
+/* Whether the WAL grew by passive_frames since the last checkpoint (or
  * restarted and grew that much since). */
 static bool due(const struct cf_store_ckpt *c)
 {
-    return c->frames - (c->frames >= c->base ? c->base : 0) >= PASSIVE_FRAMES;
+    return c->frames - (c->frames >= c->base ? c->base : 0) >= c->passive_frames;
 }
 
 static void *run(void *arg)
@@ -191,11 +199,12 @@ static void *run(void *arg)
     return NULL;
 }
 
-int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, struct cf_store_ckpt **out,
-                        struct cf_err *err)
+int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, int passive_frames,
+                        struct cf_store_ckpt **out, struct cf_err *err)
 {
     struct cf_store_ckpt *c = cf_calloc(1, sizeof *c);
     c->write_lock = write_lock;
+    c->passive_frames = passive_frames > 0 ? passive_frames : PASSIVE_FRAMES;
     if (sqlite3_open_v2(path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
         SQLITE_OK) {
         cf_err_set(err, CF_ESTORE, "checkpointer: cannot open '%s': %s", path,
@@ -231,7 +240,7 @@ int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, struct cf
 
 void cf_store_ckpt_notify(struct cf_store_ckpt *c, int frames)
 {
-    if (frames < PASSIVE_FRAMES) return; /* (cheap test first: most commits) */
+    if (frames < c->passive_frames) return; /* (cheap test first: most commits) */
     pthread_mutex_lock(&c->mu);
     c->frames = frames;
     if (due(c)) pthread_cond_signal(&c->cv);
@@ -250,4 +259,11 @@ void cf_store_ckpt_stop(struct cf_store_ckpt *c)
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
     cf_free(c);
+}
+
+void cf_store_ckpt_stats(struct cf_store_ckpt *c, struct cf_store_ckpt_stats *out)
+{
+    out->checkpoints = atomic_load_explicit(&c->checkpoints, memory_order_relaxed);
+    out->locked = atomic_load_explicit(&c->locked, memory_order_relaxed);
+    out->pauses = atomic_load_explicit(&c->pauses, memory_order_relaxed);
 }

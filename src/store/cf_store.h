@@ -274,13 +274,21 @@ struct cf_store_opts {
  * back into the database file when commits report enough new frames, so
  * that no request waits for a checkpoint or its fsyncs. write_lock (may be
  * NULL) is held for a short second pass that lets the WAL start over (see
- * cf_checkpoint.c). */
-int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, struct cf_store_ckpt **out,
-                        struct cf_err *err);
+ * cf_checkpoint.c). passive_frames: the WAL growth that starts a checkpoint
+ * (0: 16,384 frames, 64 MiB; the WAL restarts at four times that); the
+ * tests make it small. */
+int cf_store_ckpt_start(const char *path, pthread_mutex_t *write_lock, int passive_frames,
+                        struct cf_store_ckpt **out, struct cf_err *err);
 /* Called by a connection after a commit left `frames` frames in the WAL. */
 void cf_store_ckpt_notify(struct cf_store_ckpt *c, int frames);
 /* Stops the thread (after one last passive checkpoint). NULL is a no-op. */
 void cf_store_ckpt_stop(struct cf_store_ckpt *c);
+/* What the thread has done so far: checkpoints begun, locked passes run
+ * (each lets the WAL start over), pauses made while copying. */
+struct cf_store_ckpt_stats {
+    uint64_t checkpoints, locked, pauses;
+};
+void cf_store_ckpt_stats(struct cf_store_ckpt *c, struct cf_store_ckpt_stats *out);
 
 /* Process-wide set-up of the backend, before any connection is opened
  * (main thread, once). */
