@@ -584,6 +584,7 @@ static int cmd_serve(int argc, char **argv)
     api.serve_metrics = cfg.metrics_listen[0] == '\0';
     api.pool = pool;
     api.writer = writer;
+    api.ckpt = ckpt;
     api.kick = cf_webhook_kick;
     api.kick_ud = webhook;
     api.eng = eng;

@@ -406,6 +406,23 @@ static void metrics(struct cf_api *api, struct cf_req *req, struct cf_resp *resp
                       "# TYPE confab_write_requests_total counter\nconfab_write_requests_total %llu\n",
                       (unsigned long long)batches, (unsigned long long)jobs);
     }
+    if (api->ckpt) {
+        struct cf_store_ckpt_stats cs;
+        cf_store_ckpt_stats(api->ckpt, &cs);
+        cf_buf_printf(&resp->body,
+                      "# HELP confab_checkpoints_total Checkpoints begun (WAL pages copied back into"
+                      " the database file).\n"
+                      "# TYPE confab_checkpoints_total counter\nconfab_checkpoints_total %llu\n"
+                      "# HELP confab_wal_restarts_total Checkpoints ended with the pass under the"
+                      " write lock that lets the WAL start over.\n"
+                      "# TYPE confab_wal_restarts_total counter\nconfab_wal_restarts_total %llu\n"
+                      "# HELP confab_checkpoint_pauses_total Pauses of the checkpointer between"
+                      " the 256 KiB pieces it copies.\n"
+                      "# TYPE confab_checkpoint_pauses_total counter\n"
+                      "confab_checkpoint_pauses_total %llu\n",
+                      (unsigned long long)cs.checkpoints, (unsigned long long)cs.locked,
+                      (unsigned long long)cs.pauses);
+    }
 }
 
 void cf_api_handle_ops(void *ud, struct cf_req *req, struct cf_resp *resp)

@@ -24,6 +24,7 @@ struct cf_authcache;
 struct cf_api {
     struct cf_store_pool *pool;  /* borrowed: connections for reads */
     struct cf_writer *writer;    /* borrowed: runs the writes; NULL = on the worker */
+    struct cf_store_ckpt *ckpt;  /* borrowed, may be NULL: the checkpointer, for /metrics */
     struct cf_engine *eng;       /* borrowed */
     const char *region;          /* borrowed */
     const char *more_info;       /* borrowed: more_info URL of error bodies */
