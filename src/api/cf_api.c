@@ -410,12 +410,13 @@ static void metrics(struct cf_api *api, struct cf_req *req, struct cf_resp *resp
         struct cf_store_ckpt_stats cs;
         cf_store_ckpt_stats(api->ckpt, &cs);
         cf_buf_printf(&resp->body,
-                      "# HELP confab_checkpoints_total Checkpoints begun (WAL pages copied back into"
-                      " the database file).\n"
+                      "# HELP confab_checkpoints_total Checkpoints begun (WAL pages copied back"
+                      " into the database file).\n"
                       "# TYPE confab_checkpoints_total counter\nconfab_checkpoints_total %llu\n"
-                      "# HELP confab_wal_restarts_total Checkpoints ended with the pass under the"
-                      " write lock that lets the WAL start over.\n"
-                      "# TYPE confab_wal_restarts_total counter\nconfab_wal_restarts_total %llu\n"
+                      "# HELP confab_checkpoint_locked_passes_total Checkpoints ended with the pass"
+                      " under the write lock that lets the WAL start over (writes wait for it).\n"
+                      "# TYPE confab_checkpoint_locked_passes_total counter\n"
+                      "confab_checkpoint_locked_passes_total %llu\n"
                       "# HELP confab_checkpoint_pauses_total Pauses of the checkpointer between"
                       " the 256 KiB pieces it copies.\n"
                       "# TYPE confab_checkpoint_pauses_total counter\n"

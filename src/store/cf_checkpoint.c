@@ -34,8 +34,8 @@
  * it does not preempt the thread on the core) and gives the core up after
  * every 256 KiB it copies into the database file, by sleeping PACE_NS: not
  * by sched_yield(), which under EEVDF pushes the thread's deadline a whole
- * slice further on each call and starves it. It keeps its fair share of the core, in
- * pieces of a few hundred microseconds. What ends a checkpoint before the
+ * slice further on each call and starves it. It keeps its fair share of the
+ * core, in pieces of a few hundred microseconds. What ends a checkpoint before the
  * WAL restarts, the rounds and the locked pass, runs under the default
  * policy without pauses: paced, the rounds fell behind the writers and
  * left the locked pass 700-2,100 frames to copy instead of 150-750, and it
@@ -160,7 +160,8 @@ static void checkpoint(struct cf_store_ckpt *c)
 {
     int log = passive(c);
     atomic_fetch_add_explicit(&c->checkpoints, 1, memory_order_relaxed);
-    if (log < RESTART_FACTOR * c->passive_frames) return; /* (also when the WAL restarted since it was due) */
+    /* (also when the WAL restarted since it was due) */
+    if (log < RESTART_FACTOR * c->passive_frames) return;
     /* the rounds must outrun the writers, and the writers wait for the
      * locked pass: no pauses, and the default policy */
     (void)cf_sched_batch_self(false);

@@ -138,19 +138,21 @@ def test_metrics_is_prometheus_text_without_auth(ops):
                        ("confab_outbox_pending", "gauge"), ("confab_outbox_failed", "gauge"),
                        ("confab_webhook_deliveries_total", "counter"), ("confab_store_errors_total", "counter"),
                        ("confab_rate_limited_total", "counter"), ("confab_checkpoints_total", "counter"),
-                       ("confab_wal_restarts_total", "counter"), ("confab_checkpoint_pauses_total", "counter")):
+                       ("confab_checkpoint_locked_passes_total", "counter"),
+                       ("confab_checkpoint_pauses_total", "counter")):
         assert m.types.get(name) == kind, f"# TYPE {name} {kind} missing (types: {m.types})"
     reqs = m.series("confab_http_requests_total")
     assert reqs and all(set(ls) >= {"route", "status"} for ls, _ in reqs), reqs
     for name in ("confab_live_conferences", "confab_live_participants", "confab_outbox_pending",
                  "confab_outbox_failed", "confab_store_errors_total", "confab_rate_limited_total",
-                 "confab_checkpoints_total", "confab_wal_restarts_total", "confab_checkpoint_pauses_total"):
+                 "confab_checkpoints_total", "confab_checkpoint_locked_passes_total",
+                 "confab_checkpoint_pauses_total"):
         v = m.value(name)
         assert v >= 0 and v == int(v), f"{name} = {v}"
     outcomes = {ls.get("outcome") for ls, _ in m.series("confab_webhook_deliveries_total")}
     assert outcomes and None not in outcomes, f"confab_webhook_deliveries_total needs an outcome label: {outcomes}"
     assert m.value("confab_store_errors_total") == 0, "no store error happened"
-    assert m.value("confab_wal_restarts_total") <= m.value("confab_checkpoints_total")
+    assert m.value("confab_checkpoint_locked_passes_total") <= m.value("confab_checkpoints_total")
     # Counters and histograms: every sample of a counter family ends in _total or is a histogram part.
     for (name, _), v in m.samples.items():
         assert not math.isnan(v), name
