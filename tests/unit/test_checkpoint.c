@@ -3,9 +3,9 @@
  * test_checkpoint.c - the checkpointer thread (src/store/cf_checkpoint.c)
  * over a real SQLite file in a fresh directory under /tmp, with its
  * thresholds made small (64 frames start a checkpoint, 256 restart the
- * WAL): under a stream of commits it checkpoints, ends checkpoints with the
- * locked pass that lets the WAL start over, and pauses while it copies (the
- * pace hook of the VFS's database file); the WAL file stays a small multiple
+ * WAL): under a stream of commits it checkpoints, the WAL starts over, and
+ * the checkpointer pauses while it copies (the pace hook of the VFS's
+ * database file); the WAL file stays a small multiple
  * of the restart size instead of holding every frame ever written; and
  * every committed row is there afterwards, in a database that passes
  * PRAGMA integrity_check.
@@ -93,7 +93,11 @@ CF_TEST(checkpointer_restarts_the_wal_and_keeps_every_commit)
     cf_store_ckpt_stop(ckpt);
 
     CF_CHECK(stats.checkpoints >= 4);
-    CF_CHECK(stats.locked >= 1);  /* the WAL started over at least once */
+    /* whether a checkpoint ends with the locked pass, or copies everything
+     * first and the next commit starts the WAL over by itself, depends on
+     * how far this thread gets meanwhile (on one core about one run in ten
+     * has no locked pass): the WAL's size below shows that it started over */
+    CF_CHECK(stats.locked <= stats.checkpoints);
     CF_CHECK(stats.pauses >= 1);  /* the pace hook reached the checkpointer */
     /* the commits write ~6,300 frames in all: without checkpoints the WAL
      * grows to 26 MB; restarted, it stays near its restart size of 256
