@@ -19,6 +19,7 @@ const char *cf_api_conf_base(struct cf_api_req *r)
     cf_str_urlencode(&b, r->route.account_sid);
     cf_buf_puts(&b, "/Conferences");
     z = cf_arena_strdup(r->a, cf_buf_str(&b));
+    r->conf_base_len = b.len;
     cf_buf_cleanup(&b);
     r->conf_base = z;
     return z;
@@ -26,14 +27,10 @@ const char *cf_api_conf_base(struct cf_api_req *r)
 
 void cf_api_conference_json(struct cf_api_req *r, struct cf_json *w, const struct cf_conference *c)
 {
-    const char *pre;
-    size_t n;
-    if (!r->conf_uri_prefix) { /* once per request: a list page writes 150 URIs */
-        r->conf_uri_prefix = cf_arena_printf(r->a, "%s/", cf_api_conf_base(r));
-        r->conf_uri_prefix_len = strlen(r->conf_uri_prefix);
-    }
-    pre = r->conf_uri_prefix; /* needs no escaping: see cf_api_conf_base */
-    n = r->conf_uri_prefix_len;
+    /* built once per request (a list page writes 150 URIs); needs no
+     * escaping: see cf_api_conf_base */
+    const char *base = cf_api_conf_base(r);
+    size_t n = r->conf_base_len;
     cf_json_open(w, '{');
     cf_json_kstr(w, "account_sid", c->project_id);
     cf_json_kstr(w, "api_version", "2010-04-01");
@@ -48,10 +45,10 @@ void cf_api_conference_json(struct cf_api_req *r, struct cf_json *w, const struc
     cf_json_kstr(w, "status", cf_conf_status_str(c->status));
     cf_json_key(w, "subresource_uris");
     cf_json_open(w, '{');
-    cf_json_kuri(w, "participants", pre, n, c->sid, "/Participants.json");
-    cf_json_kuri(w, "recordings", pre, n, c->sid, "/Recordings.json");
+    cf_json_kuri(w, "participants", base, n, c->sid, "/Participants.json");
+    cf_json_kuri(w, "recordings", base, n, c->sid, "/Recordings.json");
     cf_json_close(w, '}');
-    cf_json_kuri(w, "uri", pre, n, c->sid, ".json");
+    cf_json_kuri(w, "uri", base, n, c->sid, ".json");
     cf_json_close(w, '}');
 }
 

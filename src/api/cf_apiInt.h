@@ -25,8 +25,7 @@ struct cf_api_req {
     struct cf_core core;
     const char *project_id;
     const char *conf_base;     /* cache of cf_api_conf_base() */
-    const char *conf_uri_prefix; /* cf_api_conf_base() + "/", for cf_api_conference_json */
-    size_t conf_uri_prefix_len;
+    size_t conf_base_len;      /* its length */
 };
 
 typedef void (*cf_api_fn)(struct cf_api_req *r);

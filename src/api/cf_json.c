@@ -113,12 +113,13 @@ int cf_json_escape(struct cf_buf *b, const char *z)
     return rc;
 }
 
-void cf_json_uri(struct cf_json *w, const char *prefix, size_t prefix_len, const char *id,
+void cf_json_uri(struct cf_json *w, const char *base, size_t base_len, const char *id,
                  const char *suffix, size_t suffix_len)
 {
     sep(w);
     put(w, "\"", 1);
-    put(w, prefix, prefix_len);
+    put(w, base, base_len);
+    put(w, "/", 1);
     if (!w->rc) w->rc = escape_body(w->b, id);
     put(w, suffix, suffix_len);
     put(w, "\"", 1);
@@ -187,12 +188,13 @@ void cf_json_raw(struct cf_json *w, const char *json)
 
 void cf_json_kdate_value(struct cf_json *w, int64_t t)
 {
-    /* "Sat, 06 Dec 2026 12:00:00 +0000": plain ASCII, nothing to escape */
-    char d[CF_RFC2822_LEN + 2];
+    /* "Sat, 06 Dec 2026 12:00:00 +0000": plain ASCII, nothing to escape,
+     * always CF_RFC2822_LEN - 1 characters; the closing quote takes the
+     * place of its NUL */
+    char d[CF_RFC2822_LEN + 1];
     d[0] = '"';
     cf_time_rfc2822(t, d + 1);
-    size_t n = strlen(d);
-    d[n] = '"';
+    d[CF_RFC2822_LEN] = '"';
     sep(w);
-    put(w, d, n + 1);
+    put(w, d, sizeof d);
 }

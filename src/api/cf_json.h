@@ -31,12 +31,12 @@ void cf_json_int(struct cf_json *w, int64_t v);
 void cf_json_bool(struct cf_json *w, bool v);
 void cf_json_null(struct cf_json *w);
 void cf_json_raw(struct cf_json *w, const char *json);    /* already valid JSON */
-/* The string "<prefix><id><suffix>", for URI paths: only id is escaped.
- * prefix (prefix_len bytes) is written as it is: text that needs no escaping,
- * as a path of fixed and percent-encoded segments (cf_api_conf_base), or that
- * is escaped already; suffix is a literal that needs none either
- * (cf_json_kuri passes one). */
-void cf_json_uri(struct cf_json *w, const char *prefix, size_t prefix_len, const char *id,
+/* The string "<base>/<id><suffix>", for URI paths: only id is escaped.
+ * base (base_len bytes) is written as it is: text that needs no escaping, as
+ * a path of fixed and percent-encoded segments (cf_api_conf_base), or that is
+ * escaped already; suffix is a literal that needs none either (cf_json_kuri
+ * passes one). */
+void cf_json_uri(struct cf_json *w, const char *base, size_t base_len, const char *id,
                  const char *suffix, size_t suffix_len);
 /* RFC 2822 date string of a µs time, as a value (after a key) */
 void cf_json_kdate_value(struct cf_json *w, int64_t t);
@@ -57,8 +57,8 @@ void cf_json_key_esc(struct cf_json *w, const char *key);
 #define cf_json_kint(w, key, v) (cf_json_key(w, key), cf_json_int((w), (v)))
 #define cf_json_kbool(w, key, v) (cf_json_key(w, key), cf_json_bool((w), (v)))
 #define cf_json_kdate(w, key, t) (cf_json_key(w, key), cf_json_kdate_value((w), (t)))
-#define cf_json_kuri(w, key, prefix, prefix_len, id, suffix) \
-    (cf_json_key(w, key), cf_json_uri((w), (prefix), (prefix_len), (id), "" suffix, sizeof suffix - 1))
+#define cf_json_kuri(w, key, base, base_len, id, suffix) \
+    (cf_json_key(w, key), cf_json_uri((w), (base), (base_len), (id), "" suffix, sizeof suffix - 1))
 /* Escapes z into b as a JSON string with quotes. */
 int cf_json_escape(struct cf_buf *b, const char *z);
 

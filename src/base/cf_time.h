@@ -18,7 +18,8 @@
 int64_t cf_time_now_us(void);       /* wall clock, UTC */
 int64_t cf_time_monotonic_us(void); /* for durations and deadlines */
 
-/* Writes t (µs since epoch, UTC) as RFC 2822 into out (>= CF_RFC2822_LEN). */
+/* Writes t (µs since epoch, UTC) as RFC 2822 into out (>= CF_RFC2822_LEN):
+ * always CF_RFC2822_LEN - 1 characters and a NUL (years clamped to 0-9999). */
 void cf_time_rfc2822(int64_t t, char *out);
 
 /* Parses exactly "YYYY-MM-DD" (a real calendar date, year 1970..9999) into

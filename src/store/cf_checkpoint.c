@@ -24,8 +24,9 @@
  * LOCKED_MAX_FRAMES since the last pass began, or a round stops gaining.
  * What is left under the lock is an fsync of the WAL, the copy of those
  * frames and an fsync of the database; with write-behind on both files
- * (cf_writebehind.c) the pass takes 10-17 ms under the participant-update
- * benchmark, where it took 45-55 ms before (bench/README.md, fifth round).
+ * (cf_writebehind.c) the pass takes 3-11 ms under the participant-update
+ * benchmark, where it took 45-55 ms before (bench/README.md, fifth and
+ * eighth rounds).
  *
  * On a busy core the checkpointer's CPU time lands on the requests' latency:
  * the copying ran in stretches of 4-6.5 ms (a scheduler tick of 4 ms, with
@@ -35,9 +36,9 @@
  * every 256 KiB it copies into the database file, by sleeping PACE_NS: not
  * by sched_yield(), which under EEVDF pushes the thread's deadline a whole
  * slice further on each call and starves it. It keeps its fair share of the
- * core, in pieces of a few hundred microseconds. What ends a checkpoint before the
- * WAL restarts, the rounds and the locked pass, runs under the default
- * policy without pauses: paced, the rounds fell behind the writers and
+ * core, in pieces of a few hundred microseconds. What ends a checkpoint
+ * before the WAL restarts, the rounds and the locked pass, runs under the
+ * default policy without pauses: paced, the rounds fell behind the writers and
  * left the locked pass 700-2,100 frames to copy instead of 150-750, and it
  * held the writers 10-18 ms instead of 3-11.
  */

@@ -64,6 +64,11 @@ LIST_SQL = ("SELECT sid, project_id, friendly_name, region, status, end_reason, 
             " ORDER BY date_created DESC, sid DESC LIMIT 51")
 
 
+def list_plan(c, project_id):
+    """SQLite's plan for the unfiltered conference list, as one string."""
+    return " ".join(r[3] for r in c.execute("EXPLAIN QUERY PLAN " + LIST_SQL, (project_id,)))
+
+
 @pytest.mark.slow
 def test_a_schema_4_database_gets_the_covering_list_index(confab_bin, tmp_root):
     """Migration 5 replaces conferences_list with conferences_page, which carries the columns a list
@@ -74,7 +79,7 @@ def test_a_schema_4_database_gets_the_covering_list_index(confab_bin, tmp_root):
     with sqlite3.connect(db) as c:
         latest = c.execute("PRAGMA user_version").fetchone()[0]
         assert latest >= 5
-        plan = " ".join(r[3] for r in c.execute("EXPLAIN QUERY PLAN " + LIST_SQL, (project.id,)))
+        plan = list_plan(c, project.id)
         assert "COVERING INDEX conferences_page" in plan, plan
         c.executescript("DROP INDEX conferences_page;"
                         "CREATE INDEX conferences_list ON conferences(project_id, date_created DESC, sid DESC);"
@@ -112,5 +117,5 @@ def test_a_schema_4_database_gets_the_covering_list_index(confab_bin, tmp_root):
     assert "conferences_page" in indexes() and "conferences_list" not in indexes()
     with sqlite3.connect(db) as c:
         assert c.execute("PRAGMA user_version").fetchone()[0] == latest
-        plan = " ".join(r[3] for r in c.execute("EXPLAIN QUERY PLAN " + LIST_SQL, (project.id,)))
+        plan = list_plan(c, project.id)
         assert "COVERING INDEX conferences_page" in plan, plan

@@ -241,7 +241,7 @@ CF_TEST(json_writer_scalars)
     cf_json_kdate(&w, "date", INT64_C(1537822800) * CF_USEC_PER_SEC);
     cf_json_key_esc(&w, "k<&>\""); /* a key known only at run time is escaped */
     cf_json_str(&w, "v");
-    cf_json_kuri(&w, "uri", "/a\\u003c/", sizeof "/a\\u003c/" - 1, "\"b", ".json");
+    cf_json_kuri(&w, "uri", "/a\\u003c", sizeof "/a\\u003c" - 1, "\"b", ".json");
     cf_json_kdate(&w, "d0", 0);
     cf_json_kint(&w, "last", 1);
     cf_json_close(&w, '}');

@@ -17,59 +17,16 @@
 #include "../../src/store/cf_store.h"
 #include "../../src/store/cf_writer.h"
 #include "cf_test.h"
+#include "cf_test_store.h"
 
-struct env {
-    char dir[64];
-    char path[96];
-    pthread_mutex_t lock; /* the process's write lock */
-    struct cf_store_opts opts;
-};
-
-static int env_open(struct env *e)
-{
-    struct cf_store *st;
-    struct cf_err err = {0, ""};
-    snprintf(e->dir, sizeof e->dir, "/tmp/confab-test-writer-XXXXXX");
-    if (!mkdtemp(e->dir)) return -1;
-    snprintf(e->path, sizeof e->path, "%s/w.db", e->dir);
-    pthread_mutex_init(&e->lock, NULL);
-    memset(&e->opts, 0, sizeof e->opts);
-    e->opts.path = e->path;
-    e->opts.write_lock = &e->lock;
-    if (cf_store_open(&e->opts, true, &st, &err)) return -1; /* creates the schema */
-    st->ops->close(st);
-    return 0;
-}
-
-static void env_close(struct env *e)
-{
-    char p[128];
-    static const char *const sfx[] = {"", "-wal", "-shm"};
-    for (size_t i = 0; i < 3; i++) {
-        snprintf(p, sizeof p, "%s%s", e->path, sfx[i]);
-        unlink(p);
-    }
-    rmdir(e->dir);
-    pthread_mutex_destroy(&e->lock);
-}
-
-static void project(struct cf_project *p, int i)
-{
-    memset(p, 0, sizeof *p);
-    snprintf(p->id, sizeof p->id, "00000000-0000-4000-8000-%012d", i);
-    snprintf(p->name, sizeof p->name, "p%d", i);
-    snprintf(p->signing_key, sizeof p->signing_key, "%064d", i);
-    p->date_created = i;
-}
-
-static bool exists(struct env *e, int i)
+static bool exists(struct cf_test_store *e, int i)
 {
     struct cf_store *st;
     struct cf_err err = {0, ""};
     struct cf_project p, got;
     int rc;
     if (cf_store_open(&e->opts, false, &st, &err)) return false;
-    project(&p, i);
+    cf_test_project(&p, i);
     rc = st->ops->project_get(st, p.id, &got);
     st->ops->close(st);
     return rc == 0;
@@ -102,7 +59,7 @@ static int job_run(struct cf_writer_job *j, struct cf_store *st)
         while (!*b->open) pthread_cond_wait(b->cv, b->mu);
         pthread_mutex_unlock(b->mu);
     }
-    project(&p, b->i);
+    cf_test_project(&p, b->i);
     if (b->own) {
         if (st->ops->begin(st, true)) return -1;
         rc = st->ops->project_insert(st, &p);
@@ -146,7 +103,7 @@ static void *submit_all(void *arg)
 
 CF_TEST(writer_runs_every_job_once_from_many_threads)
 {
-    struct env e;
+    struct cf_test_store e;
     struct cf_writer *w = NULL;
     struct cf_err err = {0, ""};
     enum { THREADS = 4, PER = 50 };
@@ -155,7 +112,7 @@ CF_TEST(writer_runs_every_job_once_from_many_threads)
     pthread_t th[THREADS];
     uint64_t batches = 0, njobs = 0;
     int done_once = 0, present = 0;
-    CF_CHECK(env_open(&e) == 0);
+    CF_CHECK(cf_test_store_open(&e, "writer") == 0);
     CF_CHECK(cf_writer_start(&e.opts, 16, &w, &err) == 0);
     for (int i = 0; i < THREADS * PER; i++) job_init(&jobs[i], i + 1);
     for (int t = 0; t < THREADS; t++) {
@@ -183,12 +140,12 @@ CF_TEST(writer_runs_every_job_once_from_many_threads)
     }
     cf_writer_free(w);
     cf_free(jobs);
-    env_close(&e);
+    cf_test_store_close(&e);
 }
 
 CF_TEST(writer_failed_job_undoes_only_its_own_writes)
 {
-    struct env e;
+    struct cf_test_store e;
     struct cf_writer *w = NULL;
     struct cf_err err = {0, ""};
     pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -196,7 +153,7 @@ CF_TEST(writer_failed_job_undoes_only_its_own_writes)
     bool open = false, entered = false;
     struct job gate, a, bad, c, own_bad, own_ok;
     uint64_t b0, j0, b1, j1;
-    CF_CHECK(env_open(&e) == 0);
+    CF_CHECK(cf_test_store_open(&e, "writer") == 0);
     CF_CHECK(cf_writer_start(&e.opts, 64, &w, &err) == 0);
     /* the gate holds the writer inside a batch while the others queue up */
     job_init(&gate, 100);
@@ -240,26 +197,26 @@ CF_TEST(writer_failed_job_undoes_only_its_own_writes)
     /* done() says whether the batch committed, not whether the job succeeded */
     CF_CHECK(a.committed && bad.committed && c.committed && own_bad.committed && own_ok.committed);
     cf_writer_free(w);
-    env_close(&e);
+    cf_test_store_close(&e);
 }
 
 CF_TEST(store_nested_begin_is_a_savepoint)
 {
-    struct env e;
+    struct cf_test_store e;
     struct cf_store *st;
     struct cf_err err = {0, ""};
     struct cf_project p;
-    CF_CHECK(env_open(&e) == 0);
+    CF_CHECK(cf_test_store_open(&e, "writer") == 0);
     CF_CHECK(cf_store_open(&e.opts, false, &st, &err) == 0);
     CF_CHECK(st->ops->begin(st, true) == 0);
-    project(&p, 1);
+    cf_test_project(&p, 1);
     CF_CHECK(st->ops->project_insert(st, &p) == 0);
     CF_CHECK(st->ops->begin(st, true) == 0);          /* savepoint */
-    project(&p, 2);
+    cf_test_project(&p, 2);
     CF_CHECK(st->ops->project_insert(st, &p) == 0);
     st->ops->rollback(st);                           /* undoes 2 only */
     CF_CHECK(st->ops->begin(st, true) == 0);
-    project(&p, 3);
+    cf_test_project(&p, 3);
     CF_CHECK(st->ops->project_insert(st, &p) == 0);
     CF_CHECK(st->ops->commit(st) == 0);              /* releases 3 into the outer */
     CF_CHECK(!exists(&e, 1));                        /* nothing committed yet */
@@ -272,23 +229,23 @@ CF_TEST(store_nested_begin_is_a_savepoint)
         struct cf_store *st2;
         CF_CHECK(cf_store_open(&e.opts, false, &st2, &err) == 0);
         CF_CHECK(st2->ops->begin(st2, true) == 0);
-        project(&p, 4);
+        cf_test_project(&p, 4);
         CF_CHECK(st2->ops->project_insert(st2, &p) == 0);
         CF_CHECK(st2->ops->commit(st2) == 0);
         st2->ops->close(st2);
     }
     CF_CHECK(exists(&e, 4));
     st->ops->close(st);
-    env_close(&e);
+    cf_test_store_close(&e);
 }
 
 CF_TEST(writer_call_returns_after_the_job_is_done)
 {
-    struct env e;
+    struct cf_test_store e;
     struct cf_writer *w = NULL;
     struct cf_err err = {0, ""};
     struct job a, own_bad, late;
-    CF_CHECK(env_open(&e) == 0);
+    CF_CHECK(cf_test_store_open(&e, "writer") == 0);
     CF_CHECK(cf_writer_start(&e.opts, 16, &w, &err) == 0);
     job_init(&a, 1);
     CF_CHECK(cf_writer_call(w, &a.base));
@@ -307,5 +264,5 @@ CF_TEST(writer_call_returns_after_the_job_is_done)
     CF_CHECK(!cf_writer_call(w, &late.base)); /* stopped: refused, not run */
     CF_CHECK_INT(late.done_calls, 0);
     cf_writer_free(w);
-    env_close(&e);
+    cf_test_store_close(&e);
 }
