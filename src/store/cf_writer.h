@@ -38,9 +38,11 @@ struct cf_writer_job {
 struct cf_writer;
 
 /* Opens the writer's connection (opts, with a page cache of at most 32 MiB)
- * and starts its thread. max_batch caps the jobs of one transaction. */
-int cf_writer_start(const struct cf_store_opts *opts, int max_batch, struct cf_writer **out,
-                    struct cf_err *err);
+ * and starts its thread. max_batch caps the jobs of one transaction;
+ * linger_us (0: none) is how long the thread waits before a batch when the
+ * last one was large, for the requests about to arrive (see cf_writer.c). */
+int cf_writer_start(const struct cf_store_opts *opts, int max_batch, long linger_us,
+                    struct cf_writer **out, struct cf_err *err);
 /* Queues a job (any thread, never blocks) and returns true; false once
  * cf_writer_stop has run everything queued (the job is not taken: the
  * caller still owns it, and every job submitted before has been done). */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../src/base/cf_mem.h"
@@ -113,7 +114,7 @@ CF_TEST(writer_runs_every_job_once_from_many_threads)
     uint64_t batches = 0, njobs = 0;
     int done_once = 0, present = 0;
     CF_CHECK(cf_test_store_open(&e, "writer") == 0);
-    CF_CHECK(cf_writer_start(&e.opts, 16, &w, &err) == 0);
+    CF_CHECK(cf_writer_start(&e.opts, 16, 0, &w, &err) == 0);
     for (int i = 0; i < THREADS * PER; i++) job_init(&jobs[i], i + 1);
     for (int t = 0; t < THREADS; t++) {
         sub[t].w = w;
@@ -154,7 +155,7 @@ CF_TEST(writer_failed_job_undoes_only_its_own_writes)
     struct job gate, a, bad, c, own_bad, own_ok;
     uint64_t b0, j0, b1, j1;
     CF_CHECK(cf_test_store_open(&e, "writer") == 0);
-    CF_CHECK(cf_writer_start(&e.opts, 64, &w, &err) == 0);
+    CF_CHECK(cf_writer_start(&e.opts, 64, 0, &w, &err) == 0);
     /* the gate holds the writer inside a batch while the others queue up */
     job_init(&gate, 100);
     gate.mu = &mu;
@@ -246,7 +247,7 @@ CF_TEST(writer_call_returns_after_the_job_is_done)
     struct cf_err err = {0, ""};
     struct job a, own_bad, late;
     CF_CHECK(cf_test_store_open(&e, "writer") == 0);
-    CF_CHECK(cf_writer_start(&e.opts, 16, &w, &err) == 0);
+    CF_CHECK(cf_writer_start(&e.opts, 16, 0, &w, &err) == 0);
     job_init(&a, 1);
     CF_CHECK(cf_writer_call(w, &a.base));
     /* done() has run, and what run() wrote is committed, when the call returns */
@@ -263,6 +264,60 @@ CF_TEST(writer_call_returns_after_the_job_is_done)
     job_init(&late, 3);
     CF_CHECK(!cf_writer_call(w, &late.base)); /* stopped: refused, not run */
     CF_CHECK_INT(late.done_calls, 0);
+    cf_writer_free(w);
+    cf_test_store_close(&e);
+}
+
+/* Under load (a batch of LINGER_MIN = 16 jobs or more) the writer waits
+ * linger_us before its next batch, so that jobs arriving meanwhile join it. */
+CF_TEST(writer_lingers_after_a_large_batch)
+{
+    struct cf_test_store e;
+    struct cf_writer *w = NULL;
+    struct cf_err err = {0, ""};
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+    bool open = false, entered = false;
+    struct job gate, many[16], a, b;
+    uint64_t batches = 0, njobs = 0;
+    struct timespec gap = {0, 20 * 1000 * 1000};
+    CF_CHECK(cf_test_store_open(&e, "writer") == 0);
+    CF_CHECK(cf_writer_start(&e.opts, 64, 500 * 1000, &w, &err) == 0); /* 0.5 s */
+    job_init(&gate, 200);
+    gate.mu = &mu;
+    gate.cv = &cv;
+    gate.open = &open;
+    gate.entered = &entered;
+    cf_writer_submit(w, &gate.base);
+    pthread_mutex_lock(&mu);
+    while (!entered) pthread_cond_wait(&cv, &mu);
+    pthread_mutex_unlock(&mu);
+    for (int i = 0; i < 16; i++) {
+        job_init(&many[i], 201 + i);
+        cf_writer_submit(w, &many[i].base);
+    }
+    pthread_mutex_lock(&mu);
+    open = true;
+    pthread_cond_broadcast(&cv);
+    pthread_mutex_unlock(&mu);
+    /* the gate's batch (one job: no wait after it), then the sixteen */
+    while (njobs < 17) {
+        struct timespec ms = {0, 1000 * 1000};
+        nanosleep(&ms, NULL);
+        cf_writer_stats(w, &batches, &njobs);
+    }
+    CF_CHECK_INT(batches, 2);
+    /* a is queued alone; b 20 ms later, well within the writer's wait */
+    job_init(&a, 301);
+    job_init(&b, 302);
+    cf_writer_submit(w, &a.base);
+    nanosleep(&gap, NULL);
+    cf_writer_submit(w, &b.base);
+    cf_writer_stop(w);
+    cf_writer_stats(w, &batches, &njobs);
+    CF_CHECK_INT(njobs, 19);
+    CF_CHECK_INT(batches, 3); /* a and b in one batch */
+    CF_CHECK(a.committed && b.committed && exists(&e, 301) && exists(&e, 302));
     cf_writer_free(w);
     cf_test_store_close(&e);
 }
