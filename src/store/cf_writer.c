@@ -45,8 +45,13 @@
  * one hash lookup. With 1,000,000 conferences stored the writer's CPU per
  * participant update fell ~8 % this way (bench/README.md, seventh round);
  * with 1,000 it did not change. */
-/* A batch this large means a busy server: the next one waits (linger()). */
-#define LINGER_MIN 16
+/* A batch this large means a busy server: the next one waits (linger()).
+ * Not less: in the bench's 90/10 mix of fetches and updates (15-20 writes
+ * per batch) a wait after batches of 16 put the p99 at 9.3-9.6 ms against
+ * 7.6-8.1; the writer, awake again, waits for the HTTP thread to finish
+ * its run of fetches. After 32 it is 8.4-8.7, and the update rows (45-60
+ * per batch) gain as much. */
+#define LINGER_MIN 32
 
 struct cf_writer {
     struct cf_store *st;          /* owned, used only on the thread */

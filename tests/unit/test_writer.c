@@ -268,7 +268,7 @@ CF_TEST(writer_call_returns_after_the_job_is_done)
     cf_test_store_close(&e);
 }
 
-/* Under load (a batch of LINGER_MIN = 16 jobs or more) the writer waits
+/* Under load (a batch of LINGER_MIN = 32 jobs or more) the writer waits
  * linger_us before its next batch, so that jobs arriving meanwhile join it. */
 CF_TEST(writer_lingers_after_a_large_batch)
 {
@@ -278,7 +278,7 @@ CF_TEST(writer_lingers_after_a_large_batch)
     pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
     bool open = false, entered = false;
-    struct job gate, many[16], a, b;
+    struct job gate, many[32], a, b;
     uint64_t batches = 0, njobs = 0;
     struct timespec gap = {0, 20 * 1000 * 1000};
     CF_CHECK(cf_test_store_open(&e, "writer") == 0);
@@ -292,7 +292,7 @@ CF_TEST(writer_lingers_after_a_large_batch)
     pthread_mutex_lock(&mu);
     while (!entered) pthread_cond_wait(&cv, &mu);
     pthread_mutex_unlock(&mu);
-    for (int i = 0; i < 16; i++) {
+    for (int i = 0; i < 32; i++) {
         job_init(&many[i], 201 + i);
         cf_writer_submit(w, &many[i].base);
     }
@@ -300,24 +300,24 @@ CF_TEST(writer_lingers_after_a_large_batch)
     open = true;
     pthread_cond_broadcast(&cv);
     pthread_mutex_unlock(&mu);
-    /* the gate's batch (one job: no wait after it), then the sixteen */
-    while (njobs < 17) {
+    /* the gate's batch (one job: no wait after it), then the 32 */
+    while (njobs < 33) {
         struct timespec ms = {0, 1000 * 1000};
         nanosleep(&ms, NULL);
         cf_writer_stats(w, &batches, &njobs);
     }
     CF_CHECK_INT(batches, 2);
     /* a is queued alone; b 20 ms later, well within the writer's wait */
-    job_init(&a, 301);
-    job_init(&b, 302);
+    job_init(&a, 401);
+    job_init(&b, 402);
     cf_writer_submit(w, &a.base);
     nanosleep(&gap, NULL);
     cf_writer_submit(w, &b.base);
     cf_writer_stop(w);
     cf_writer_stats(w, &batches, &njobs);
-    CF_CHECK_INT(njobs, 19);
+    CF_CHECK_INT(njobs, 35);
     CF_CHECK_INT(batches, 3); /* a and b in one batch */
-    CF_CHECK(a.committed && b.committed && exists(&e, 301) && exists(&e, 302));
+    CF_CHECK(a.committed && b.committed && exists(&e, 401) && exists(&e, 402));
     cf_writer_free(w);
     cf_test_store_close(&e);
 }
