@@ -17,8 +17,9 @@
  * batch without them: they would wait for that whole batch and the next,
  * two rounds of the server instead of one. The wait lets the HTTP thread
  * read them into this batch. Participant updates at 64 connections on one
- * core: the p99 went from 1.94-2.04 times the mean latency to 1.69-1.76
- * (bench/README.md, ninth round); a lone write never waits.
+ * core: the p99 went from 1.95-2.03 times the mean latency to 1.75-1.81
+ * (medians of alternated runs, bench/README.md, ninth round). A lone write,
+ * or a few, never waits.
  */
 #include "cf_writer.h"
 
