@@ -33,6 +33,8 @@ static bool exists(struct cf_test_store *e, int i)
     return rc == 0;
 }
 
+struct gate;
+
 /* A job that inserts project i, and fails afterwards when asked to. */
 struct job {
     struct cf_writer_job base;
@@ -41,11 +43,16 @@ struct job {
     bool own;               /* makes its own savepoint (own_tx) */
     int done_calls;
     bool committed;
-    /* gate: run() waits until opened */
-    pthread_mutex_t *mu;
-    pthread_cond_t *cv;
-    bool *open;
-    bool *entered;
+    struct gate *gate;      /* when set, run() waits until it is opened */
+};
+
+/* Holds the writer inside a batch (its job's run() waits) while the test
+ * queues more jobs behind it. */
+struct gate {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool open, entered;
+    struct job job;
 };
 
 static int job_run(struct cf_writer_job *j, struct cf_store *st)
@@ -53,12 +60,13 @@ static int job_run(struct cf_writer_job *j, struct cf_store *st)
     struct job *b = (struct job *)j;
     struct cf_project p;
     int rc;
-    if (b->mu) {
-        pthread_mutex_lock(b->mu);
-        *b->entered = true;
-        pthread_cond_broadcast(b->cv);
-        while (!*b->open) pthread_cond_wait(b->cv, b->mu);
-        pthread_mutex_unlock(b->mu);
+    if (b->gate) {
+        struct gate *g = b->gate;
+        pthread_mutex_lock(&g->mu);
+        g->entered = true;
+        pthread_cond_broadcast(&g->cv);
+        while (!g->open) pthread_cond_wait(&g->cv, &g->mu);
+        pthread_mutex_unlock(&g->mu);
     }
     cf_test_project(&p, b->i);
     if (b->own) {
@@ -87,6 +95,36 @@ static void job_init(struct job *b, int i)
     b->base.run = job_run;
     b->base.done = job_done;
     b->i = i;
+}
+
+/* Submits the gate's job (inserting project i) and returns once the writer
+ * is inside it. */
+static void gate_hold(struct gate *g, struct cf_writer *w, int i)
+{
+    pthread_mutex_init(&g->mu, NULL);
+    pthread_cond_init(&g->cv, NULL);
+    g->open = g->entered = false;
+    job_init(&g->job, i);
+    g->job.gate = g;
+    cf_writer_submit(w, &g->job.base);
+    pthread_mutex_lock(&g->mu);
+    while (!g->entered) pthread_cond_wait(&g->cv, &g->mu);
+    pthread_mutex_unlock(&g->mu);
+}
+
+/* Lets the gate's job finish (and its batch commit). */
+static void gate_open(struct gate *g)
+{
+    pthread_mutex_lock(&g->mu);
+    g->open = true;
+    pthread_cond_broadcast(&g->cv);
+    pthread_mutex_unlock(&g->mu);
+}
+
+static void gate_free(struct gate *g)
+{
+    pthread_mutex_destroy(&g->mu);
+    pthread_cond_destroy(&g->cv);
 }
 
 struct submitter {
@@ -149,23 +187,13 @@ CF_TEST(writer_failed_job_undoes_only_its_own_writes)
     struct cf_test_store e;
     struct cf_writer *w = NULL;
     struct cf_err err = {0, ""};
-    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-    pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-    bool open = false, entered = false;
-    struct job gate, a, bad, c, own_bad, own_ok;
+    struct gate gate;
+    struct job a, bad, c, own_bad, own_ok;
     uint64_t b0, j0, b1, j1;
     CF_CHECK(cf_test_store_open(&e, "writer") == 0);
     CF_CHECK(cf_writer_start(&e.opts, 64, 0, &w, &err) == 0);
     /* the gate holds the writer inside a batch while the others queue up */
-    job_init(&gate, 100);
-    gate.mu = &mu;
-    gate.cv = &cv;
-    gate.open = &open;
-    gate.entered = &entered;
-    cf_writer_submit(w, &gate.base);
-    pthread_mutex_lock(&mu);
-    while (!entered) pthread_cond_wait(&cv, &mu);
-    pthread_mutex_unlock(&mu);
+    gate_hold(&gate, w, 100);
     cf_writer_stats(w, &b0, &j0);
     job_init(&a, 101);
     job_init(&bad, 102);
@@ -181,10 +209,7 @@ CF_TEST(writer_failed_job_undoes_only_its_own_writes)
     cf_writer_submit(w, &c.base);
     cf_writer_submit(w, &own_bad.base);
     cf_writer_submit(w, &own_ok.base);
-    pthread_mutex_lock(&mu);
-    open = true;
-    pthread_cond_broadcast(&cv);
-    pthread_mutex_unlock(&mu);
+    gate_open(&gate);
     cf_writer_stop(w);
     cf_writer_stats(w, &b1, &j1);
     CF_CHECK_INT(b1 - b0, 2);     /* the gate's batch, then the five together */
@@ -198,6 +223,7 @@ CF_TEST(writer_failed_job_undoes_only_its_own_writes)
     /* done() says whether the batch committed, not whether the job succeeded */
     CF_CHECK(a.committed && bad.committed && c.committed && own_bad.committed && own_ok.committed);
     cf_writer_free(w);
+    gate_free(&gate);
     cf_test_store_close(&e);
 }
 
@@ -275,31 +301,18 @@ CF_TEST(writer_lingers_after_a_large_batch)
     struct cf_test_store e;
     struct cf_writer *w = NULL;
     struct cf_err err = {0, ""};
-    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-    pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-    bool open = false, entered = false;
-    struct job gate, many[32], a, b;
+    struct gate gate;
+    struct job many[32], a, b;
     uint64_t batches = 0, njobs = 0;
     struct timespec gap = {0, 20 * 1000 * 1000};
     CF_CHECK(cf_test_store_open(&e, "writer") == 0);
     CF_CHECK(cf_writer_start(&e.opts, 64, 500 * 1000, &w, &err) == 0); /* 0.5 s */
-    job_init(&gate, 200);
-    gate.mu = &mu;
-    gate.cv = &cv;
-    gate.open = &open;
-    gate.entered = &entered;
-    cf_writer_submit(w, &gate.base);
-    pthread_mutex_lock(&mu);
-    while (!entered) pthread_cond_wait(&cv, &mu);
-    pthread_mutex_unlock(&mu);
+    gate_hold(&gate, w, 200);
     for (int i = 0; i < 32; i++) {
         job_init(&many[i], 201 + i);
         cf_writer_submit(w, &many[i].base);
     }
-    pthread_mutex_lock(&mu);
-    open = true;
-    pthread_cond_broadcast(&cv);
-    pthread_mutex_unlock(&mu);
+    gate_open(&gate);
     /* the gate's batch (one job: no wait after it), then the 32 */
     while (njobs < 33) {
         struct timespec ms = {0, 1000 * 1000};
@@ -319,5 +332,6 @@ CF_TEST(writer_lingers_after_a_large_batch)
     CF_CHECK_INT(batches, 3); /* a and b in one batch */
     CF_CHECK(a.committed && b.committed && exists(&e, 401) && exists(&e, 402));
     cf_writer_free(w);
+    gate_free(&gate);
     cf_test_store_close(&e);
 }
