@@ -724,7 +724,11 @@ void cf_webhook_kick(void *ud)
 {
     struct cf_webhook *w = ud;
     if (!w) return;
-    atomic_store(&w->kicked, true);
+    /* Already kicked and not yet seen: the loop scans at its next turn,
+     * after this caller's commit, without another wakeup. Under a load of
+     * writes the writer kicks once per job; only the first of a batch costs
+     * a write to libcurl's wakeup socket and a turn of this thread. */
+    if (atomic_exchange(&w->kicked, true)) return;
     curl_multi_wakeup(w->multi);
 }
 

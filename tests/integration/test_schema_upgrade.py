@@ -119,3 +119,85 @@ def test_a_schema_4_database_gets_the_covering_list_index(confab_bin, tmp_root):
         assert c.execute("PRAGMA user_version").fetchone()[0] == latest
         plan = list_plan(c, project.id)
         assert "COVERING INDEX conferences_page" in plan, plan
+
+
+OUTBOX_V5 = (
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, project_id TEXT NOT NULL, conference_sid TEXT NOT NULL,"
+    "  call_sid TEXT, seq INTEGER NOT NULL, name TEXT NOT NULL, url TEXT, method TEXT,"
+    "  params TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER, last_status INTEGER, last_error TEXT, created INTEGER NOT NULL,"
+    "  done_at INTEGER, UNIQUE (conference_sid, seq));"
+    "CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE state = 'pending';"
+    "CREATE INDEX outbox_pending_conf ON outbox(conference_sid, seq) WHERE state = 'pending';"
+    "CREATE INDEX outbox_failed ON outbox(state) WHERE state = 'failed';")
+
+
+def outbox_sql(db):
+    with sqlite3.connect(db) as c:
+        return c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()[0]
+
+
+@pytest.mark.slow
+def test_a_schema_5_outbox_is_rebuilt_without_autoincrement(confab_bin, tmp_root):
+    """Migration 6 rebuilds the outbox with a plain INTEGER PRIMARY KEY. A database at schema 5 (its
+    outbox with AUTOINCREMENT, holding events) keeps every event, with its id and so its sid, and the
+    events after the upgrade continue the conference's numbering and the ids."""
+    proc, project = own_server(confab_bin, tmp_root, "upgrade6")
+    db = proc.db_path
+
+    def acct():  # the port is chosen at each start
+        return f"{proc.base}/api/laml/2010-04-01/Accounts/{project.id}"
+
+    def events(s, sid):
+        r = s.get(f"{acct()}/Conferences/{sid}/Events.json", params={"PageSize": 100}, timeout=10)
+        assert r.status_code == 200, describe(r)
+        return r.json()["events"]
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            r = s.post(f"{acct()}/Conferences/{unique_name('up6')}/Participants.json",
+                       data={"From": "+15550001111", "To": "+15550002222"}, timeout=10)
+            assert r.status_code == 201, describe(r)
+            sid, call = r.json()["conference_sid"], r.json()["call_sid"]
+            wait_for(lambda: s.get(f"{acct()}/Conferences/{sid}/Participants/{call}.json", timeout=10)
+                     .json().get("status") == "in-progress", what="participant in-progress")
+            before = events(s, sid)
+            assert before, "the conference has events"
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    assert "AUTOINCREMENT" not in outbox_sql(db).upper()
+
+    with sqlite3.connect(db) as c:  # back to the outbox confab at schema 5 left, same rows
+        rows = c.execute("SELECT * FROM outbox ORDER BY id").fetchall()
+        c.executescript("DROP TABLE outbox;" + OUTBOX_V5)
+        c.executemany("INSERT INTO outbox VALUES (%s)" % ", ".join("?" * len(rows[0])), rows)
+        c.execute("PRAGMA user_version = 5")
+        top = c.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()[0]
+    assert top == rows[-1][0] and "AUTOINCREMENT" in outbox_sql(db).upper()
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            assert events(s, sid) == before
+            r = s.post(f"{acct()}/Conferences/{sid}/Participants/{call}.json", data={"Muted": "true"},
+                       timeout=10)
+            assert r.status_code == 200, describe(r)
+            after = events(s, sid)
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    assert after[:len(before)] == before
+    new = after[len(before):]
+    assert [e["sequence_number"] for e in new] == list(range(len(before), len(before) + len(new))), new
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] >= 6
+        assert "AUTOINCREMENT" not in outbox_sql(db).upper()
+        assert c.execute("SELECT count(*) FROM sqlite_sequence WHERE name = 'outbox'").fetchone()[0] == 0
+        ids = [r[0] for r in c.execute("SELECT id FROM outbox ORDER BY id")]
+        assert ids[:len(rows)] == [r[0] for r in rows] and ids[len(rows)] == rows[-1][0] + 1, ids
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
