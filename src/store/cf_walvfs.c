@@ -26,6 +26,9 @@
  * Both files get write-behind (cf_writebehind.c): the WAL after each commit
  * that wrote WB_MIN bytes, the database file every WB_MIN bytes a checkpoint
  * copies into it, so that the fsyncs of checkpoints find little to write.
+ * The WAL's are made by a worker thread of the VFS's (g_wb), so that the
+ * writer never waits for the block layer (see cf_writebehind.c); the
+ * database file's stay on the checkpointer, which is paced by them.
  *
  * Every other method is the default VFS's own.
  */
@@ -68,6 +71,7 @@ struct wfile {
 
 static sqlite3_vfs *g_real;       /* the default VFS (process-wide, set once) */
 static sqlite3_vfs g_vfs;
+static struct cf_writebehind_worker g_wb; /* the WAL files' kicks, for the process's life */
 
 static int flush(struct wfile *f)
 {
@@ -295,6 +299,7 @@ static int x_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *p, int 
     /* (other files, journals and temporary ones, get an inert one) */
     cf_writebehind_init(&f->wb, (flags & (SQLITE_OPEN_WAL | SQLITE_OPEN_MAIN_DB)) ? name : NULL,
                         WB_MIN);
+    if (f->is_wal && g_wb.started) f->wb.worker = &g_wb;
     if ((flags & SQLITE_OPEN_MAIN_DB) && name) {
         cf_dbmap_open(&f->map, name);
         f->mapped = f->map.fd >= 0;
@@ -340,5 +345,9 @@ int cf_walvfs_register(void)
     g_vfs.xCurrentTime = x_current_time;
     g_vfs.xGetLastError = x_last_error;
     g_vfs.xCurrentTimeInt64 = x_current_time64;
-    return sqlite3_vfs_register(&g_vfs, 1) == SQLITE_OK ? 0 : -1;
+    if (sqlite3_vfs_register(&g_vfs, 1) != SQLITE_OK) return -1;
+    /* (without the thread the writer makes its own kicks, as it did before) */
+    if (cf_writebehind_worker_start(&g_wb))
+        cf_log(CF_LOG_WARN, NULL, "msg=\"no write-behind thread: the writer kicks the WAL itself\"");
+    return 0;
 }

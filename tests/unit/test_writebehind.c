@@ -6,14 +6,20 @@
  * nothing. Where the kernel has cachestat(2) (Linux 6.5 and later) and /tmp
  * has writeback (not tmpfs), the test also checks the effect: the kicked
  * range has no dirty page left, the page written after the kick still has.
+ * With a worker the kicks are handed over (merged while one waits), made
+ * by its thread, and a file is not closed under a kick of it.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../../src/store/cf_writebehind.h"
@@ -111,4 +117,156 @@ CF_TEST(writebehind_without_a_file_does_nothing)
     CF_CHECK(cf_writebehind_kick(&gone) == 0);
     cf_writebehind_close(&none);
     cf_writebehind_close(&gone);
+}
+
+/* A worker whose thread never started: what the writer's side does, with
+ * nothing taking the kicks away (white box: started set by hand). */
+static void idle_worker(struct cf_writebehind_worker *w)
+{
+    memset(w, 0, sizeof *w);
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    pthread_cond_init(&w->done_cv, NULL);
+    w->fd = w->busy_fd = -1;
+    w->started = true;
+}
+
+static void idle_worker_free(struct cf_writebehind_worker *w)
+{
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    pthread_cond_destroy(&w->done_cv);
+}
+
+static int temp_file(char *path, size_t size)
+{
+    snprintf(path, size, "/tmp/cf_test_wb_XXXXXX");
+    return mkstemp(path);
+}
+
+CF_TEST(writebehind_worker_takes_the_kicks_and_merges_them)
+{
+    char p1[64], p2[64], page[PG];
+    struct cf_writebehind_worker w;
+    struct cf_writebehind a, b;
+    int fa = temp_file(p1, sizeof p1), fb = temp_file(p2, sizeof p2);
+    CF_CHECK(fa >= 0 && fb >= 0);
+    if (fa < 0 || fb < 0) return;
+    memset(page, 'x', sizeof page);
+    idle_worker(&w);
+    cf_writebehind_init(&a, p1, PG);
+    cf_writebehind_init(&b, p2, PG);
+    a.worker = b.worker = &w;
+
+    /* handed over, not made: the worker holds [4, 5) pages of a */
+    CF_CHECK(pwrite(fa, page, PG, 4 * PG) == PG);
+    cf_writebehind_note(&a, 4 * PG, PG);
+    CF_CHECK(cf_writebehind_kick(&a) == 1);
+    CF_CHECK(w.fd == a.fd && w.lo == 4 * PG && w.hi == 5 * PG && w.merged == 0);
+    /* a's next kick, before the worker took the first, widens it */
+    CF_CHECK(pwrite(fa, page, PG, 9 * PG) == PG);
+    cf_writebehind_note(&a, 9 * PG, PG);
+    CF_CHECK(cf_writebehind_kick(&a) == 1);
+    CF_CHECK(w.fd == a.fd && w.lo == 4 * PG && w.hi == 10 * PG && w.merged == 1);
+    CF_CHECK(a.kicks == 2);
+    /* another file's kick, while the worker holds a's: made by its caller */
+    CF_CHECK(pwrite(fb, page, PG, 0) == PG);
+    cf_writebehind_note(&b, 0, PG);
+    CF_CHECK(cf_writebehind_kick(&b) == 1);
+    CF_CHECK(b.kicks == 1 && b.errors == 0);
+    CF_CHECK(w.fd == a.fd && w.lo == 4 * PG && w.hi == 10 * PG);
+    /* closing a drops its waiting kick: its descriptor's number may be reused */
+    cf_writebehind_close(&a);
+    CF_CHECK(w.fd == -1 && a.fd == -2);
+    cf_writebehind_close(&b);
+    idle_worker_free(&w);
+    close(fa);
+    close(fb);
+    unlink(p1);
+    unlink(p2);
+}
+
+struct closer {
+    struct cf_writebehind *wb;
+    atomic_bool closed;
+};
+
+static void *close_it(void *arg)
+{
+    struct closer *c = arg;
+    cf_writebehind_close(c->wb);
+    atomic_store(&c->closed, true);
+    return NULL;
+}
+
+CF_TEST(writebehind_close_waits_for_the_worker_kicking_its_file)
+{
+    char path[64];
+    struct cf_writebehind_worker w;
+    struct cf_writebehind wb;
+    struct closer c;
+    pthread_t t;
+    struct timespec ms50 = {0, 50 * 1000 * 1000};
+    int fd = temp_file(path, sizeof path);
+    CF_CHECK(fd >= 0);
+    if (fd < 0) return;
+    idle_worker(&w);
+    cf_writebehind_init(&wb, path, PG);
+    wb.worker = &w;
+    cf_writebehind_note(&wb, 0, PG);
+    CF_CHECK(cf_writebehind_kick(&wb) == 1);
+    /* the worker has taken it and is in sync_file_range (white box) */
+    pthread_mutex_lock(&w.mu);
+    w.busy_fd = w.fd;
+    w.fd = -1;
+    pthread_mutex_unlock(&w.mu);
+    c.wb = &wb;
+    atomic_init(&c.closed, false);
+    CF_CHECK(pthread_create(&t, NULL, close_it, &c) == 0);
+    nanosleep(&ms50, NULL);
+    CF_CHECK(!atomic_load(&c.closed)); /* still waiting for the worker */
+    pthread_mutex_lock(&w.mu);
+    w.busy_fd = -1;
+    pthread_cond_broadcast(&w.done_cv);
+    pthread_mutex_unlock(&w.mu);
+    pthread_join(t, NULL);
+    CF_CHECK(atomic_load(&c.closed) && wb.fd == -2);
+    idle_worker_free(&w);
+    close(fd);
+    unlink(path);
+}
+
+CF_TEST(writebehind_worker_thread_makes_the_kicks)
+{
+    char path[64], page[PG];
+    struct cf_writebehind_worker w;
+    struct cf_writebehind wb;
+    struct timespec ms1 = {0, 1000 * 1000};
+    int fd = temp_file(path, sizeof path), waited = 0;
+    CF_CHECK(fd >= 0);
+    if (fd < 0) return;
+    memset(page, 'x', sizeof page);
+    CF_CHECK(cf_writebehind_worker_start(&w) == 0);
+    cf_writebehind_init(&wb, path, PG);
+    wb.worker = &w;
+    for (int i = 0; i < 8; i++) CF_CHECK(pwrite(fd, page, PG, (off_t)i * PG) == PG);
+    cf_writebehind_note(&wb, 0, 8 * PG);
+    CF_CHECK(cf_writebehind_kick(&wb) == 1);
+    for (;;) {
+        pthread_mutex_lock(&w.mu);
+        bool done = w.kicks + w.merged >= 1 && w.fd == -1 && w.busy_fd == -1;
+        pthread_mutex_unlock(&w.mu);
+        if (done || waited++ > 5000) break;
+        nanosleep(&ms1, NULL);
+    }
+    CF_CHECK(w.kicks == 1);
+    {
+        long long dirty = dirty_pages(fd, 0, 8 * PG);
+        if (dirty >= 0) CF_CHECK(dirty == 0);
+    }
+    cf_writebehind_close(&wb);
+    cf_writebehind_worker_stop(&w);
+    CF_CHECK(!w.started);
+    close(fd);
+    unlink(path);
 }
