@@ -9,6 +9,32 @@
  */
 #include "cf_migrations.h"
 
+/* The outbox's columns after its id, and its first two indexes, as
+ * migration 1 created them; migration 6 rebuilds the table from the same
+ * text without AUTOINCREMENT. Migration 1's text is history: these stay as
+ * they are, and a later change to the outbox is a migration of its own. */
+#define OUTBOX_COLUMNS                                                                   \
+    "  project_id TEXT NOT NULL,"                                                        \
+    "  conference_sid TEXT NOT NULL,"                                                    \
+    "  call_sid TEXT,"                                                                   \
+    "  seq INTEGER NOT NULL,"                                                            \
+    "  name TEXT NOT NULL,"                                                              \
+    "  url TEXT,"                                                                        \
+    "  method TEXT,"                                                                     \
+    "  params TEXT NOT NULL,"                                                            \
+    "  state TEXT NOT NULL,"                                                             \
+    "  attempts INTEGER NOT NULL DEFAULT 0,"                                             \
+    "  next_attempt_at INTEGER,"                                                         \
+    "  last_status INTEGER,"                                                             \
+    "  last_error TEXT,"                                                                 \
+    "  created INTEGER NOT NULL,"                                                        \
+    "  done_at INTEGER,"                                                                 \
+    "  UNIQUE (conference_sid, seq));"
+
+#define OUTBOX_INDEXES                                                                   \
+    "CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE state = 'pending';"    \
+    "CREATE INDEX outbox_pending_conf ON outbox(conference_sid, seq) WHERE state = 'pending';"
+
 const char *const cf_sqlite_migrations[] = {
     /* 1: the whole first schema */
     "CREATE TABLE projects ("
@@ -129,24 +155,8 @@ const char *const cf_sqlite_migrations[] = {
      * every insert a random-keyed index. */
     "CREATE TABLE outbox ("
     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    "  project_id TEXT NOT NULL,"
-    "  conference_sid TEXT NOT NULL,"
-    "  call_sid TEXT,"
-    "  seq INTEGER NOT NULL,"
-    "  name TEXT NOT NULL,"
-    "  url TEXT,"
-    "  method TEXT,"
-    "  params TEXT NOT NULL,"
-    "  state TEXT NOT NULL,"
-    "  attempts INTEGER NOT NULL DEFAULT 0,"
-    "  next_attempt_at INTEGER,"
-    "  last_status INTEGER,"
-    "  last_error TEXT,"
-    "  created INTEGER NOT NULL,"
-    "  done_at INTEGER,"
-    "  UNIQUE (conference_sid, seq));"
-    "CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE state = 'pending';"
-    "CREATE INDEX outbox_pending_conf ON outbox(conference_sid, seq) WHERE state = 'pending';"
+    OUTBOX_COLUMNS
+    OUTBOX_INDEXES
 
     "CREATE TABLE outbox_attempts ("
     "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -208,31 +218,12 @@ const char *const cf_sqlite_migrations[] = {
      * sqlite_sequence. */
     "CREATE TABLE outbox_new ("
     "  id INTEGER PRIMARY KEY,"
-    "  project_id TEXT NOT NULL,"
-    "  conference_sid TEXT NOT NULL,"
-    "  call_sid TEXT,"
-    "  seq INTEGER NOT NULL,"
-    "  name TEXT NOT NULL,"
-    "  url TEXT,"
-    "  method TEXT,"
-    "  params TEXT NOT NULL,"
-    "  state TEXT NOT NULL,"
-    "  attempts INTEGER NOT NULL DEFAULT 0,"
-    "  next_attempt_at INTEGER,"
-    "  last_status INTEGER,"
-    "  last_error TEXT,"
-    "  created INTEGER NOT NULL,"
-    "  done_at INTEGER,"
-    "  UNIQUE (conference_sid, seq));"
-    "INSERT INTO outbox_new(id, project_id, conference_sid, call_sid, seq, name, url, method,"
-    "  params, state, attempts, next_attempt_at, last_status, last_error, created, done_at)"
-    "  SELECT id, project_id, conference_sid, call_sid, seq, name, url, method, params, state,"
-    "  attempts, next_attempt_at, last_status, last_error, created, done_at FROM outbox"
-    "  ORDER BY id;"
+    OUTBOX_COLUMNS
+    /* (the same columns in the same order: OUTBOX_COLUMNS) */
+    "INSERT INTO outbox_new SELECT * FROM outbox ORDER BY id;"
     "DROP TABLE outbox;"
     "ALTER TABLE outbox_new RENAME TO outbox;"
-    "CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE state = 'pending';"
-    "CREATE INDEX outbox_pending_conf ON outbox(conference_sid, seq) WHERE state = 'pending';"
+    OUTBOX_INDEXES
     "CREATE INDEX outbox_failed ON outbox(state) WHERE state = 'failed';",
 };
 

@@ -87,12 +87,12 @@ int cf_writebehind_kick(struct cf_writebehind *wb)
         wb->fd = open(wb->path, O_RDONLY | O_CLOEXEC);
         if (wb->fd < 0) wb->fd = -2; /* no write-behind: fsyncs do it all, as without */
     }
-    int64_t lo = wb->lo, n = wb->hi - wb->lo;
+    int64_t lo = wb->lo, hi = wb->hi;
     wb->lo = wb->hi = wb->bytes = 0;
     if (wb->fd < 0) return 0;
     wb->kicks++;
-    if (wb->worker && hand_over(wb->worker, wb->fd, lo, lo + n)) return 1;
-    if (sync_file_range(wb->fd, lo, n, SYNC_FILE_RANGE_WRITE)) wb->errors++;
+    if (wb->worker && hand_over(wb->worker, wb->fd, lo, hi)) return 1;
+    if (sync_file_range(wb->fd, lo, hi - lo, SYNC_FILE_RANGE_WRITE)) wb->errors++;
     return 1;
 }
 
@@ -120,11 +120,11 @@ static void *worker_loop(void *arg)
         while (w->fd == -1 && !w->stopping) pthread_cond_wait(&w->cv, &w->mu);
         if (w->fd == -1) break; /* stopping, nothing waiting */
         int fd = w->fd;
-        int64_t lo = w->lo, n = w->hi - w->lo;
+        int64_t lo = w->lo, hi = w->hi;
         w->fd = -1;
         w->busy_fd = fd;
         pthread_mutex_unlock(&w->mu);
-        (void)sync_file_range(fd, lo, n, SYNC_FILE_RANGE_WRITE); /* advisory: errors change nothing */
+        (void)sync_file_range(fd, lo, hi - lo, SYNC_FILE_RANGE_WRITE); /* advisory: errors change nothing */
         pthread_mutex_lock(&w->mu);
         w->busy_fd = -1;
         w->kicks++;

@@ -726,8 +726,8 @@ void cf_webhook_kick(void *ud)
     if (!w) return;
     /* Already kicked and not yet seen: the loop scans at its next turn,
      * after this caller's commit, without another wakeup. Under a load of
-     * writes the writer kicks once per job; only the first of a batch costs
-     * a write to libcurl's wakeup socket and a turn of this thread. */
+     * writes the writer kicks once per job; only a kick the thread has not
+     * seen yet costs a write to libcurl's wakeup socket. */
     if (atomic_exchange(&w->kicked, true)) return;
     curl_multi_wakeup(w->multi);
 }

@@ -21,6 +21,18 @@ def schema(db):
     return version, sql
 
 
+def join_live(s, acct, name):
+    """Adds a participant to a new conference `name` and waits for it to be in progress:
+    (conference sid, call sid)."""
+    r = s.post(f"{acct}/Conferences/{unique_name(name)}/Participants.json",
+               data={"From": "+15550001111", "To": "+15550002222"}, timeout=10)
+    assert r.status_code == 201, describe(r)
+    sid, call = r.json()["conference_sid"], r.json()["call_sid"]
+    wait_for(lambda: s.get(f"{acct}/Conferences/{sid}/Participants/{call}.json", timeout=10)
+             .json().get("status") == "in-progress", what="participant in-progress")
+    return sid, call
+
+
 @pytest.mark.slow
 def test_a_schema_2_database_is_upgraded_in_place(confab_bin, tmp_root):
     proc, project = own_server(confab_bin, tmp_root, "upgrade")
@@ -36,12 +48,7 @@ def test_a_schema_2_database_is_upgraded_in_place(confab_bin, tmp_root):
         acct = f"{proc.base}/api/laml/2010-04-01/Accounts/{project.id}"
         with requests.Session() as s:
             s.auth = project.auth
-            r = s.post(f"{acct}/Conferences/{unique_name('up')}/Participants.json",
-                       data={"From": "+15550001111", "To": "+15550002222"}, timeout=10)
-            assert r.status_code == 201, describe(r)
-            sid, call = r.json()["conference_sid"], r.json()["call_sid"]
-            wait_for(lambda: s.get(f"{acct}/Conferences/{sid}/Participants/{call}.json", timeout=10)
-                     .json().get("status") == "in-progress", what="participant in-progress")
+            sid, _ = join_live(s, acct, "up")
             # loopback is on the default deny list: the fetch is refused at once, and the
             # announcement ends as failed, through the index's claim and status changes
             r = s.post(f"{acct}/Conferences/{sid}.json", data={"AnnounceUrl": "http://127.0.0.1:9/x"},
@@ -158,12 +165,7 @@ def test_a_schema_5_outbox_is_rebuilt_without_autoincrement(confab_bin, tmp_root
     try:
         with requests.Session() as s:
             s.auth = project.auth
-            r = s.post(f"{acct()}/Conferences/{unique_name('up6')}/Participants.json",
-                       data={"From": "+15550001111", "To": "+15550002222"}, timeout=10)
-            assert r.status_code == 201, describe(r)
-            sid, call = r.json()["conference_sid"], r.json()["call_sid"]
-            wait_for(lambda: s.get(f"{acct()}/Conferences/{sid}/Participants/{call}.json", timeout=10)
-                     .json().get("status") == "in-progress", what="participant in-progress")
+            sid, call = join_live(s, acct(), "up6")
             before = events(s, sid)
             assert before, "the conference has events"
     finally:
