@@ -403,8 +403,13 @@ static void metrics(struct cf_api *api, struct cf_req *req, struct cf_resp *resp
                       "# TYPE confab_write_transactions_total counter\n"
                       "confab_write_transactions_total %llu\n"
                       "# HELP confab_write_requests_total Write requests run in those transactions.\n"
-                      "# TYPE confab_write_requests_total counter\nconfab_write_requests_total %llu\n",
-                      (unsigned long long)batches, (unsigned long long)jobs);
+                      "# TYPE confab_write_requests_total counter\nconfab_write_requests_total %llu\n"
+                      "# HELP confab_write_batches_redone_total Batches run again with a savepoint"
+                      " per request, because one request had writes to undo.\n"
+                      "# TYPE confab_write_batches_redone_total counter\n"
+                      "confab_write_batches_redone_total %llu\n",
+                      (unsigned long long)batches, (unsigned long long)jobs,
+                      (unsigned long long)cf_writer_redos(api->writer));
     }
     if (api->ckpt) {
         struct cf_store_ckpt_stats cs;
@@ -466,6 +471,7 @@ struct write_job {
     unsigned char h[32];
     struct cf_core_after after;
     struct cf_http_pending *token;
+    struct cf_resp resp0;       /* the response as handed over (write_reset) */
 };
 
 static int write_run(struct cf_writer_job *j, struct cf_store *st)
@@ -477,6 +483,23 @@ static int write_run(struct cf_writer_job *j, struct cf_store *st)
     w->hit->fn(r);
     if (w->idem) idem_store(r, st, w->h);
     return 0;
+}
+
+/* Before write_run runs again (cf_writer.c): the response as it was handed
+ * over, keeping the body's memory, and no held-back effects (what they
+ * allocated stays in the request's arena until it ends). */
+static void write_reset(struct cf_writer_job *j)
+{
+    struct write_job *w = (struct write_job *)j;
+    struct cf_resp *resp = w->r.resp;
+    struct cf_buf body = resp->body;
+    if (resp->fd >= 0 && resp->fd != w->resp0.fd) close(resp->fd);
+    *resp = w->resp0;
+    resp->body = body;
+    cf_buf_reset(&resp->body);
+    w->after.items = NULL;
+    w->after.kick = false;
+    w->r.core.kicked = false;
 }
 
 static void write_done(struct cf_writer_job *j, bool committed)
@@ -519,6 +542,8 @@ static void defer_write(struct cf_api_req *r, const struct route_entry *hit, boo
     w->r.core.st = NULL; /* the writer's, in write_run */
     r->resp->defer = write_defer;
     r->resp->defer_ud = w;
+    w->base.reset = write_reset;
+    w->resp0 = *r->resp;
 }
 
 void cf_api_handle(void *ud, struct cf_req *req, struct cf_resp *resp)

@@ -293,6 +293,10 @@ struct sqlite_store {
     pthread_mutex_t *write_lock; /* borrowed, may be NULL */
     struct cf_store_ckpt *ckpt;  /* borrowed, may be NULL */
     sqlite3_stmt *sp[MAX_DEPTH][3]; /* SAVEPOINT, RELEASE, ROLLBACK TO per level */
+    bool optimistic;             /* nested begins open no savepoint (set_optimistic) */
+    bool lost;                   /* such a level's rollback could not undo its writes */
+    bool virt[MAX_DEPTH];        /* level i+1 has no savepoint behind it */
+    int64_t virt_changes[MAX_DEPTH]; /* sqlite3_total_changes64 when that level began */
 };
 
 static void log_db_error(struct sqlite_store *s, const char *what)
@@ -415,7 +419,11 @@ static int sq_begin(struct cf_store *base, bool write)
     int rc;
     if (s->depth > 0) {
         if (s->depth >= MAX_DEPTH) return CF_ESTORE;
-        if (exec_stmt(s, sp_stmt(s, s->depth, 0), "savepoint")) return CF_ESTORE;
+        s->virt[s->depth] = s->optimistic;
+        if (s->optimistic)
+            s->virt_changes[s->depth] = sqlite3_total_changes64(s->db);
+        else if (exec_stmt(s, sp_stmt(s, s->depth, 0), "savepoint"))
+            return CF_ESTORE;
         s->depth++;
         return 0;
     }
@@ -438,14 +446,17 @@ static int sq_commit(struct cf_store *base)
     int rc;
     if (s->depth > 1) {
         s->depth--;
+        if (s->virt[s->depth]) return 0;
         return exec_stmt(s, sp_stmt(s, s->depth, 1), "release") ? CF_ESTORE : 0;
     }
-    rc = exec_stmt(s, stmt(s, S_COMMIT), "commit");
+    /* (a transaction holding writes someone meant to undo is never kept) */
+    rc = s->lost ? CF_ESTORE : exec_stmt(s, stmt(s, S_COMMIT), "commit");
     if (rc) {
         if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         rc = CF_ESTORE;
     }
     s->depth = 0;
+    s->lost = false;
     unlock_writer(s);
     return rc;
 }
@@ -455,13 +466,28 @@ static void sq_rollback(struct cf_store *base)
     struct sqlite_store *s = S(base);
     if (s->depth > 1) {
         s->depth--;
+        if (s->virt[s->depth]) {
+            if (sqlite3_total_changes64(s->db) != s->virt_changes[s->depth]) s->lost = true;
+            return;
+        }
         (void)exec_stmt(s, sp_stmt(s, s->depth, 2), "rollback to");
         (void)exec_stmt(s, sp_stmt(s, s->depth, 1), "release");
         return;
     }
     if (sqlite3_get_autocommit(s->db) == 0) (void)exec_stmt(s, stmt(s, S_ROLLBACK), "rollback");
     s->depth = 0;
+    s->lost = false;
     unlock_writer(s);
+}
+
+static void sq_set_optimistic(struct cf_store *base, bool on)
+{
+    S(base)->optimistic = on;
+}
+
+static bool sq_lost(struct cf_store *base)
+{
+    return S(base)->lost;
 }
 
 /* ---- projects and tokens ---- */
@@ -1682,6 +1708,8 @@ static const struct cf_store_ops sqlite_ops = {
     .begin = sq_begin,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .set_optimistic = sq_set_optimistic,
+    .lost = sq_lost,
     .project_insert = sq_project_insert,
     .project_get = sq_project_get,
     .project_list = sq_project_list,

@@ -131,6 +131,16 @@ struct cf_store_ops {
     int (*begin)(struct cf_store *st, bool write);
     int (*commit)(struct cf_store *st);
     void (*rollback)(struct cf_store *st);
+    /* Optimistic nesting, for the writer's batches (cf_writer.c). While on,
+     * a begin inside a transaction opens no savepoint: its commit costs
+     * nothing, and so does its rollback when nothing was written since that
+     * begin. A rollback that would have to undo writes cannot: it marks the
+     * transaction lost instead, and the outer commit then refuses (rolls
+     * back, CF_ESTORE). Turned on and off outside transactions. */
+    void (*set_optimistic)(struct cf_store *st, bool on);
+    /* Whether a rollback since the outer begin could not undo its writes:
+     * the transaction must be rolled back and its work redone. */
+    bool (*lost)(struct cf_store *st);
 
     /* projects and tokens */
     int (*project_insert)(struct cf_store *st, const struct cf_project *p);

@@ -6,7 +6,9 @@
  * A request thread hands over a job and goes on serving other connections;
  * the writer takes every job queued, opens ONE write transaction, runs each
  * job inside a savepoint of its own (a job that fails undoes only its own
- * writes), commits, and only then tells each job how the batch ended. So N
+ * writes; or, for jobs that can run again, optimistically without one and
+ * the batch again with them if a job had to undo writes), commits, and only
+ * then tells each job how the batch ended. So N
  * concurrent writes cost one commit (and, with durability=full, one fsync)
  * instead of N, and they never wait on one another in SQLite's busy handler.
  *
@@ -32,6 +34,11 @@ struct cf_writer_job {
     /* run() opens and closes its own transactions (savepoints, inside the
      * batch) and needs none around it: saves two statements per job. */
     bool own_tx;
+    /* Forgets what run() did outside the store (its response, its held-back
+     * effects), so that run() can run again in a batch started over; NULL
+     * if it cannot. A batch of jobs that all have one runs without
+     * savepoints (see cf_writer.c). */
+    void (*reset)(struct cf_writer_job *j);
     struct cf_writer_job *next; /* the writer's queue link */
 };
 
@@ -54,6 +61,9 @@ bool cf_writer_submit(struct cf_writer *w, struct cf_writer_job *j);
 bool cf_writer_call(struct cf_writer *w, struct cf_writer_job *j);
 /* Counters since start (any thread): transactions run, jobs run in them. */
 void cf_writer_stats(struct cf_writer *w, uint64_t *batches, uint64_t *jobs);
+/* Batches run a second time, with savepoints, because a job had writes to
+ * undo in the first (any thread; see cf_writer.c). */
+uint64_t cf_writer_redos(struct cf_writer *w);
 /* Runs what is queued, stops the thread, closes the connection; later
  * submits return false. NULL: no-op. */
 void cf_writer_stop(struct cf_writer *w);

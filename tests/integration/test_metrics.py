@@ -10,6 +10,7 @@ loopback allowed."""
 import math
 import os
 import re
+import threading
 
 import pytest
 import requests
@@ -301,3 +302,58 @@ def test_metrics_listen_moves_metrics_off_the_api_listener(confab_bin, tmp_root)
     finally:
         rc = proc.stop()
     assert rc == 0 and not proc.sanitizer_lines(), proc.stderr_tail()
+
+
+def test_a_request_that_undoes_writes_redoes_its_batch_and_changes_nothing(ops):
+    """The writer runs a batch without a savepoint per request first; a request that must undo what it
+    wrote (a participant create that made its conference, then found CallSidToCoach unknown) has the batch
+    run again with savepoints. Its 400 changes nothing, the requests beside it keep what they wrote, and
+    confab_write_batches_redone_total counts the batch."""
+    sid, _, parts = ops.new_conference(participants=3)
+    calls = [p["call_sid"] for p in parts]
+    missing = "CA00000000000000000000000000000000"
+
+    def failing_create():
+        name = unique_name("undone")
+        r = requests.post(ops.base + ops.parts_path(name), auth=ops.a.auth, timeout=15,
+                          data={"From": "+15550001111", "To": "+15550002222", "CallSidToCoach": missing})
+        assert r.status_code == 400 and r.json().get("code") == 16002, describe(r)
+        return name
+
+    before = scrape(ops.base)
+    name = failing_create()                                     # alone: its batch is redone once
+    mid = scrape(ops.base)
+    assert (mid.value("confab_write_batches_redone_total") -
+            before.value("confab_write_batches_redone_total")) == 1, mid.text
+    assert ops.list_conferences(FriendlyName=name)["conferences"] == [], "the undone conference exists"
+
+    # ... and among concurrent updates, which all land
+    results, names = [], []
+
+    def mute(call, value):
+        r = requests.post(ops.base + ops.part_path(sid, call), auth=ops.a.auth, data={"Muted": value},
+                          timeout=15)
+        results.append((call, value, r.status_code))
+
+    threads = []
+    for i in range(30):
+        call = calls[i % 3]
+        threads.append(threading.Thread(target=mute, args=(call, "true" if i < 27 else "false")))
+        if i % 10 == 5:
+            threads.append(threading.Thread(target=lambda: names.append(failing_create())))
+    for t in threads[:-3]:
+        t.start()
+    for t in threads[:-3]:
+        t.join()
+    for t in threads[-3:]:                                      # the last update of each participant
+        t.start()
+        t.join()
+    assert all(code == 200 for _, _, code in results), results
+    assert len(names) == 3
+    for name in names:
+        assert ops.list_conferences(FriendlyName=name)["conferences"] == [], name
+    for call in calls:
+        got = ops.get_participant(sid, call).json()
+        assert got["muted"] is False, got
+    after = scrape(ops.base)
+    assert after.value("confab_write_batches_redone_total") >= mid.value("confab_write_batches_redone_total") + 1

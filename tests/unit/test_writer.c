@@ -3,9 +3,10 @@
  * test_writer.c - the writer thread (src/store/cf_writer.c) and the nested
  * transactions it relies on (src/store/cf_sqlite.c), on a real SQLite file
  * in a fresh directory under /tmp: every job is done exactly once, a failing
- * job undoes only its own writes, jobs queued together share a transaction,
- * a stopped writer refuses new jobs, and cf_writer_call returns once its
- * job is done.
+ * job undoes only its own writes (also in a batch run first without
+ * savepoints, which is then run again with them), jobs queued together share
+ * a transaction, a stopped writer refuses new jobs, and cf_writer_call
+ * returns once its job is done.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -41,7 +42,9 @@ struct job {
     int i;
     bool fail;
     bool own;               /* makes its own savepoint (own_tx) */
+    bool fail_early;        /* fails before writing anything */
     int done_calls;
+    int runs, resets;
     bool committed;
     struct gate *gate;      /* when set, run() waits until it is opened */
 };
@@ -68,6 +71,8 @@ static int job_run(struct cf_writer_job *j, struct cf_store *st)
         while (!g->open) pthread_cond_wait(&g->cv, &g->mu);
         pthread_mutex_unlock(&g->mu);
     }
+    b->runs++;
+    if (b->fail_early) return -1;
     cf_test_project(&p, b->i);
     if (b->own) {
         if (st->ops->begin(st, true)) return -1;
@@ -87,6 +92,11 @@ static void job_done(struct cf_writer_job *j, bool committed)
     struct job *b = (struct job *)j;
     b->done_calls++;
     b->committed = committed;
+}
+
+static void job_reset(struct cf_writer_job *j)
+{
+    ((struct job *)j)->resets++;
 }
 
 static void job_init(struct job *b, int i)
@@ -333,5 +343,134 @@ CF_TEST(writer_lingers_after_a_large_batch)
     CF_CHECK(a.committed && b.committed && exists(&e, 401) && exists(&e, 402));
     cf_writer_free(w);
     gate_free(&gate);
+    cf_test_store_close(&e);
+}
+
+/* Queues a, bad, c, own_bad, own_ok (all re-runnable, as the API's write
+ * jobs are) behind the gate and lets the writer run them as one batch. */
+static void run_five(struct cf_test_store *e, struct job *jobs, int first, bool resettable,
+                     bool early, uint64_t *redos)
+{
+    struct cf_writer *w = NULL;
+    struct cf_err err = {0, ""};
+    struct gate gate;
+    if (cf_writer_start(&e->opts, 64, 0, &w, &err)) return;
+    gate_hold(&gate, w, first);
+    for (int k = 0; k < 5; k++) {
+        job_init(&jobs[k], first + 1 + k);
+        if (resettable) jobs[k].base.reset = job_reset;
+    }
+    jobs[1].fail = jobs[3].fail = true;
+    jobs[1].fail_early = jobs[3].fail_early = early;
+    jobs[3].own = jobs[3].base.own_tx = true;
+    jobs[4].own = jobs[4].base.own_tx = true;
+    for (int k = 0; k < 5; k++) cf_writer_submit(w, &jobs[k].base);
+    gate_open(&gate);
+    cf_writer_stop(w);
+    *redos = cf_writer_redos(w);
+    cf_writer_free(w);
+    gate_free(&gate);
+}
+
+CF_TEST(writer_optimistic_batch_is_redone_when_a_job_must_undo_writes)
+{
+    struct cf_test_store e;
+    struct job jobs[5];
+    uint64_t redos = 0;
+    CF_CHECK(cf_test_store_open(&e, "writer") == 0);
+    run_five(&e, jobs, 200, true, false, &redos);
+    CF_CHECK_INT(redos, 1);
+    /* the first pass stopped at the first job with writes to undo (the
+     * second); every job forgot it and the batch ran again, with savepoints */
+    CF_CHECK_INT(jobs[0].runs, 2);
+    CF_CHECK_INT(jobs[1].runs, 2);
+    CF_CHECK_INT(jobs[2].runs, 1);
+    for (int k = 0; k < 5; k++) {
+        CF_CHECK_INT(jobs[k].resets, 1);
+        CF_CHECK_INT(jobs[k].done_calls, 1);
+        CF_CHECK(jobs[k].committed);
+    }
+    CF_CHECK(exists(&e, 200));
+    CF_CHECK(exists(&e, 201));
+    CF_CHECK(!exists(&e, 202));
+    CF_CHECK(exists(&e, 203));
+    CF_CHECK(!exists(&e, 204));
+    CF_CHECK(exists(&e, 205));
+    cf_test_store_close(&e);
+}
+
+CF_TEST(writer_optimistic_batch_keeps_going_past_a_failure_without_writes)
+{
+    struct cf_test_store e;
+    struct job jobs[5];
+    uint64_t redos = 1;
+    CF_CHECK(cf_test_store_open(&e, "writer") == 0);
+    run_five(&e, jobs, 300, true, true, &redos);
+    CF_CHECK_INT(redos, 0);
+    for (int k = 0; k < 5; k++) {
+        CF_CHECK_INT(jobs[k].runs, 1);
+        CF_CHECK_INT(jobs[k].resets, 0);
+        CF_CHECK(jobs[k].committed);
+    }
+    CF_CHECK(exists(&e, 301));
+    CF_CHECK(!exists(&e, 302));
+    CF_CHECK(exists(&e, 303));
+    CF_CHECK(!exists(&e, 304));
+    CF_CHECK(exists(&e, 305));
+    cf_test_store_close(&e);
+}
+
+CF_TEST(writer_batch_with_a_job_that_cannot_rerun_uses_savepoints)
+{
+    struct cf_test_store e;
+    struct job jobs[5];
+    uint64_t redos = 1;
+    CF_CHECK(cf_test_store_open(&e, "writer") == 0);
+    run_five(&e, jobs, 400, false, false, &redos);
+    CF_CHECK_INT(redos, 0);
+    for (int k = 0; k < 5; k++) CF_CHECK_INT(jobs[k].runs, 1);
+    CF_CHECK(exists(&e, 401));
+    CF_CHECK(!exists(&e, 402));
+    CF_CHECK(exists(&e, 403));
+    CF_CHECK(!exists(&e, 404));
+    CF_CHECK(exists(&e, 405));
+    cf_test_store_close(&e);
+}
+
+CF_TEST(store_optimistic_rollback_with_writes_loses_the_transaction)
+{
+    struct cf_test_store e;
+    struct cf_store *st;
+    struct cf_err err = {0, ""};
+    struct cf_project p;
+    CF_CHECK(cf_test_store_open(&e, "writer") == 0);
+    CF_CHECK(cf_store_open(&e.opts, false, &st, &err) == 0);
+    st->ops->set_optimistic(st, true);
+    CF_CHECK(st->ops->begin(st, true) == 0);
+    cf_test_project(&p, 1);
+    CF_CHECK(st->ops->project_insert(st, &p) == 0);
+    CF_CHECK(st->ops->begin(st, true) == 0); /* no savepoint */
+    st->ops->rollback(st);                   /* nothing written since: nothing lost */
+    CF_CHECK(!st->ops->lost(st));
+    CF_CHECK(st->ops->begin(st, true) == 0);
+    cf_test_project(&p, 2);
+    CF_CHECK(st->ops->project_insert(st, &p) == 0);
+    CF_CHECK(st->ops->commit(st) == 0);      /* kept in the outer */
+    CF_CHECK(st->ops->begin(st, true) == 0);
+    cf_test_project(&p, 3);
+    CF_CHECK(st->ops->project_insert(st, &p) == 0);
+    st->ops->rollback(st);                   /* cannot undo 3 */
+    CF_CHECK(st->ops->lost(st));
+    CF_CHECK(st->ops->commit(st) == CF_ESTORE); /* refused: nothing stored */
+    CF_CHECK(!st->ops->lost(st));
+    CF_CHECK(!exists(&e, 1) && !exists(&e, 2) && !exists(&e, 3));
+    /* the connection is usable again */
+    st->ops->set_optimistic(st, false);
+    CF_CHECK(st->ops->begin(st, true) == 0);
+    cf_test_project(&p, 4);
+    CF_CHECK(st->ops->project_insert(st, &p) == 0);
+    CF_CHECK(st->ops->commit(st) == 0);
+    CF_CHECK(exists(&e, 4));
+    st->ops->close(st);
     cf_test_store_close(&e);
 }
