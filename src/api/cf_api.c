@@ -497,8 +497,7 @@ static void write_reset(struct cf_writer_job *j)
     *resp = w->resp0;
     resp->body = body;
     cf_buf_reset(&resp->body);
-    w->after.items = NULL;
-    w->after.kick = false;
+    cf_core_after_finish(&w->r.core, false);
     w->r.core.kicked = false;
 }
 

@@ -293,10 +293,10 @@ struct sqlite_store {
     pthread_mutex_t *write_lock; /* borrowed, may be NULL */
     struct cf_store_ckpt *ckpt;  /* borrowed, may be NULL */
     sqlite3_stmt *sp[MAX_DEPTH][3]; /* SAVEPOINT, RELEASE, ROLLBACK TO per level */
-    bool optimistic;             /* nested begins open no savepoint (set_optimistic) */
+    bool optimistic;             /* nested begins open no savepoint (set_optimistic); only
+                                  * changed at depth 0, so it holds for every level */
     bool lost;                   /* such a level's rollback could not undo its writes */
-    bool virt[MAX_DEPTH];        /* level i+1 has no savepoint behind it */
-    int64_t virt_changes[MAX_DEPTH]; /* sqlite3_total_changes64 when that level began */
+    int64_t changes_at[MAX_DEPTH]; /* optimistic: sqlite3_total_changes64 when level i+1 began */
 };
 
 static void log_db_error(struct sqlite_store *s, const char *what)
@@ -419,9 +419,8 @@ static int sq_begin(struct cf_store *base, bool write)
     int rc;
     if (s->depth > 0) {
         if (s->depth >= MAX_DEPTH) return CF_ESTORE;
-        s->virt[s->depth] = s->optimistic;
         if (s->optimistic)
-            s->virt_changes[s->depth] = sqlite3_total_changes64(s->db);
+            s->changes_at[s->depth] = sqlite3_total_changes64(s->db);
         else if (exec_stmt(s, sp_stmt(s, s->depth, 0), "savepoint"))
             return CF_ESTORE;
         s->depth++;
@@ -446,7 +445,7 @@ static int sq_commit(struct cf_store *base)
     int rc;
     if (s->depth > 1) {
         s->depth--;
-        if (s->virt[s->depth]) return 0;
+        if (s->optimistic) return 0;
         return exec_stmt(s, sp_stmt(s, s->depth, 1), "release") ? CF_ESTORE : 0;
     }
     /* (a transaction holding writes someone meant to undo is never kept) */
@@ -466,8 +465,8 @@ static void sq_rollback(struct cf_store *base)
     struct sqlite_store *s = S(base);
     if (s->depth > 1) {
         s->depth--;
-        if (s->virt[s->depth]) {
-            if (sqlite3_total_changes64(s->db) != s->virt_changes[s->depth]) s->lost = true;
+        if (s->optimistic) {
+            if (sqlite3_total_changes64(s->db) != s->changes_at[s->depth]) s->lost = true;
             return;
         }
         (void)exec_stmt(s, sp_stmt(s, s->depth, 2), "rollback to");
@@ -482,7 +481,8 @@ static void sq_rollback(struct cf_store *base)
 
 static void sq_set_optimistic(struct cf_store *base, bool on)
 {
-    S(base)->optimistic = on;
+    struct sqlite_store *s = S(base);
+    if (s->depth == 0) s->optimistic = on; /* (inside a transaction: ignored) */
 }
 
 static bool sq_lost(struct cf_store *base)

@@ -136,7 +136,8 @@ struct cf_store_ops {
      * nothing, and so does its rollback when nothing was written since that
      * begin. A rollback that would have to undo writes cannot: it marks the
      * transaction lost instead, and the outer commit then refuses (rolls
-     * back, CF_ESTORE). Turned on and off outside transactions. */
+     * back, CF_ESTORE). Turned on and off outside transactions (inside one
+     * the call is ignored). */
     void (*set_optimistic)(struct cf_store *st, bool on);
     /* Whether a rollback since the outer begin could not undo its writes:
      * the transaction must be rolled back and its work redone. */

@@ -80,10 +80,10 @@ enum pass { PASS_COMMITTED, PASS_FAILED, PASS_REDO };
 static enum pass run_pass(struct cf_writer *w, struct cf_writer_job *batch, bool optimistic)
 {
     struct cf_store *st = w->st;
-    bool ok;
+    bool ok, lost = false;
     st->ops->set_optimistic(st, optimistic);
     ok = st->ops->begin(st, true) == 0;
-    for (struct cf_writer_job *j = batch; ok && j; j = j->next) {
+    for (struct cf_writer_job *j = batch; ok && !lost && j; j = j->next) {
         if (j->own_tx) {
             (void)j->run(j, st);
         } else if (st->ops->begin(st, true)) {
@@ -93,16 +93,11 @@ static enum pass run_pass(struct cf_writer *w, struct cf_writer_job *batch, bool
         } else {
             st->ops->rollback(st);
         }
-        if (optimistic && st->ops->lost(st)) {
-            st->ops->rollback(st);
-            st->ops->set_optimistic(st, false);
-            return PASS_REDO;
-        }
+        lost = optimistic && st->ops->lost(st);
     }
-    ok = ok && st->ops->commit(st) == 0;
-    if (!ok) st->ops->rollback(st); /* (no-op if the commit ended it) */
-    st->ops->set_optimistic(st, false);
-    return ok ? PASS_COMMITTED : PASS_FAILED;
+    if (ok && !lost) ok = st->ops->commit(st) == 0;
+    else st->ops->rollback(st);
+    return lost ? PASS_REDO : ok ? PASS_COMMITTED : PASS_FAILED;
 }
 
 /* Runs one batch; returns whether it committed.
