@@ -116,7 +116,7 @@ static void write_conference(struct cf_api_req *r, int status, const struct cf_c
 void cf_api_conference_fetch(struct cf_api_req *r)
 {
     struct cf_conference c;
-    int rc = cf_core_conference_get(&r->core, r->project_id, r->route.id1, &c);
+    int rc = cf_core_conference_get_public(&r->core, r->project_id, r->route.id1, &c);
     if (rc) {
         cf_api_core_error(r, rc, NULL, "conference fetch", r->route.id1);
         return;
@@ -143,7 +143,7 @@ void cf_api_conference_update(struct cf_api_req *r)
     if (cf_api_method(r, &r->params, "AnnounceMethod", "POST", &u.announce_method)) return;
     if (!u.end && !u.announce_url) {
         /* nothing to change: answer the current object, but still refuse a completed one */
-        rc = cf_core_conference_get(&r->core, r->project_id, r->route.id1, &c);
+        rc = cf_core_conference_get_public(&r->core, r->project_id, r->route.id1, &c);
         if (rc) {
             cf_api_core_error(r, rc, NULL, "conference fetch", r->route.id1);
             return;

@@ -443,6 +443,12 @@ int cf_core_conference_get(struct cf_core *c, const char *project_id, const char
     return c->st->ops->conf_get(c->st, project_id, sid, out);
 }
 
+int cf_core_conference_get_public(struct cf_core *c, const char *project_id, const char *sid,
+                                  struct cf_conference *out)
+{
+    return c->st->ops->conf_get_public(c->st, project_id, sid, out);
+}
+
 int cf_core_conference_list(struct cf_core *c, const char *project_id,
                             const struct cf_conf_filter *f, const struct cf_page_req *pg,
                             struct cf_arena *a, struct cf_conference **items,

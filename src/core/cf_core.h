@@ -98,6 +98,9 @@ struct cf_part_update {
 /* Reads */
 int cf_core_conference_get(struct cf_core *c, const char *project_id, const char *sid,
                            struct cf_conference *out);
+/* What the API shows of a conference (its settings left empty): the fetch. */
+int cf_core_conference_get_public(struct cf_core *c, const char *project_id, const char *sid,
+                                  struct cf_conference *out);
 int cf_core_conference_list(struct cf_core *c, const char *project_id,
                             const struct cf_conf_filter *f, const struct cf_page_req *pg,
                             struct cf_arena *a, struct cf_conference **items,

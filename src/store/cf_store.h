@@ -156,6 +156,11 @@ struct cf_store_ops {
     /* conferences */
     int (*conf_get)(struct cf_store *st, const char *project_id, const char *sid,
                     struct cf_conference *out);
+    /* The columns the API shows of a conference, as a list item has them:
+     * its settings (callbacks, caps, recording) are left empty. For reads
+     * that only answer the conference's JSON. */
+    int (*conf_get_public)(struct cf_store *st, const char *project_id, const char *sid,
+                           struct cf_conference *out);
     int (*conf_get_live_by_name)(struct cf_store *st, const char *project_id,
                                  const char *name, struct cf_conference *out);
     int (*conf_insert)(struct cf_store *st, const struct cf_conference *c);

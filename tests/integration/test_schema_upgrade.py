@@ -203,3 +203,64 @@ def test_a_schema_5_outbox_is_rebuilt_without_autoincrement(confab_bin, tmp_root
         ids = [r[0] for r in c.execute("SELECT id FROM outbox ORDER BY id")]
         assert ids[:len(rows)] == [r[0] for r in rows] and ids[len(rows)] == rows[-1][0] + 1, ids
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.slow
+def test_a_schema_6_database_gets_the_fetch_index(confab_bin, tmp_root):
+    """Migration 7 adds conferences_fetch, the covering index a conference fetch reads alone. A
+    database at schema 6 (no such index, conferences in it) answers the same fetches after the
+    upgrade, and a change made afterwards (the conference ended) shows in the next fetch."""
+    proc, project = own_server(confab_bin, tmp_root, "upgrade7")
+    db = proc.db_path
+
+    def acct():  # the port is chosen at each start
+        return f"{proc.base}/api/laml/2010-04-01/Accounts/{project.id}"
+
+    def fetch(s, sid):
+        r = s.get(f"{acct()}/Conferences/{sid}.json", timeout=10)
+        assert r.status_code == 200, describe(r)
+        return r.json()
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            live, _ = join_live(s, acct(), "up7a")
+            ended, _ = join_live(s, acct(), "up7b")
+            r = s.post(f"{acct()}/Conferences/{ended}.json", data={"Status": "completed"}, timeout=10)
+            assert r.status_code == 200, describe(r)
+            before = {sid: fetch(s, sid) for sid in (live, ended)}
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    assert before[live]["status"] != "completed" and before[ended]["status"] == "completed"
+
+    with sqlite3.connect(db) as c:  # back to what confab at schema 6 left
+        assert c.execute("PRAGMA user_version").fetchone()[0] >= 7
+        c.executescript("DROP INDEX conferences_fetch; PRAGMA user_version = 6;")
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            assert {sid: fetch(s, sid) for sid in (live, ended)} == before
+            r = s.get(f"{acct()}/Conferences/CF{'0' * 32}.json", timeout=10)
+            assert r.status_code == 404, describe(r)
+            r = s.post(f"{acct()}/Conferences/{live}.json", data={"Status": "completed"}, timeout=10)
+            assert r.status_code == 200, describe(r)
+            after = fetch(s, live)
+            assert after["status"] == "completed", after
+            assert after["reason_conference_ended"] == "conference-ended-via-api", after
+            assert after["date_updated"] == r.json()["date_updated"], (after, r.json())
+            assert {k: v for k, v in after.items() if k not in ("status", "reason_conference_ended",
+                                                                "date_updated")} == \
+                {k: v for k, v in before[live].items() if k not in ("status", "reason_conference_ended",
+                                                                    "date_updated")}
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] >= 7
+        assert c.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                         " AND name = 'conferences_fetch'").fetchone()[0] == 1
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
