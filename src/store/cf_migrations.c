@@ -229,9 +229,10 @@ const char *const cf_sqlite_migrations[] = {
      * columns the API shows (CONF_LIST_COLS in cf_sqlite.c), so the fetch is
      * one B-tree search instead of two, the sid's index and then the table.
      * With 1,000,000 conferences those are two cold leaf pages per fetch
-     * (bench/README.md, twelfth round). An entry is rewritten when one of its
-     * columns changes (a status change, an end), in the leaf its sid already
-     * names; the conference's settings and an announcement write none. */
+     * (bench/README.md, twelfth round). An update of the row that sets one
+     * of its columns rewrites the entry, in the leaf its sid already names
+     * (conf_update sets them all, conf_touch date_updated); a participant's
+     * changes and an announcement do not update the conference's row. */
     "CREATE INDEX IF NOT EXISTS conferences_fetch ON conferences(sid, project_id,"
     "  friendly_name, region, status, end_reason, call_sid_ending, date_created,"
     "  date_updated);",
