@@ -563,14 +563,27 @@ static int get_one(struct sqlite_store *s, sqlite3_stmt *st, const char *what,
     return rc;
 }
 
+/* Runs statement id with its text keys bound as ?1, ?2, ?3, as many as the
+ * statement has parameters (a NULL key binds NULL), and reads its one row:
+ * 0, CF_ENOTFOUND, CF_ESTORE. What the getters of one row by their keys
+ * share. */
+static int get_by_keys(struct cf_store *base, enum stmt_id id, const char *what,
+                       void (*read_fn)(sqlite3_stmt *, void *), void *out, const char *k1,
+                       const char *k2, const char *k3)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, id);
+    const char *keys[3] = {k1, k2, k3};
+    int n = sqlite3_bind_parameter_count(st);
+    for (int i = 0; i < n && i < 3; i++) bind_text(st, i + 1, keys[i]);
+    return get_one(s, st, what, read_fn, out);
+}
+
 static void read_project_v(sqlite3_stmt *st, void *p) { read_project(st, p); }
 
 static int sq_project_get(struct cf_store *base, const char *id, struct cf_project *out)
 {
-    struct sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, S_PROJECT_GET);
-    bind_text(st, 1, id);
-    return get_one(s, st, "project_get", read_project_v, out);
+    return get_by_keys(base, S_PROJECT_GET, "project_get", read_project_v, out, id, NULL, NULL);
 }
 
 static int sq_project_list(struct cf_store *base, cf_store_project_cb cb, void *ud)
@@ -688,39 +701,24 @@ static void bind_conf(sqlite3_stmt *st, const struct cf_conference *c)
 static void read_conf_v(sqlite3_stmt *st, void *p) { read_conf(st, p); }
 static void read_conf_public_v(sqlite3_stmt *st, void *p) { read_conf_public(st, p); }
 
-static int get_one_conf(struct sqlite_store *s, sqlite3_stmt *st, struct cf_conference *out)
-{
-    return get_one(s, st, "conf_get", read_conf_v, out);
-}
-
 static int sq_conf_get(struct cf_store *base, const char *project_id, const char *sid,
                        struct cf_conference *out)
 {
-    struct sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, S_CONF_GET);
-    bind_text(st, 1, project_id);
-    bind_text(st, 2, sid);
-    return get_one_conf(s, st, out);
+    return get_by_keys(base, S_CONF_GET, "conf_get", read_conf_v, out, project_id, sid, NULL);
 }
 
 static int sq_conf_get_public(struct cf_store *base, const char *project_id, const char *sid,
                               struct cf_conference *out)
 {
-    struct sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, S_CONF_GET_PUBLIC);
-    bind_text(st, 1, project_id);
-    bind_text(st, 2, sid);
-    return get_one(s, st, "conf_get_public", read_conf_public_v, out);
+    return get_by_keys(base, S_CONF_GET_PUBLIC, "conf_get_public", read_conf_public_v, out,
+                       project_id, sid, NULL);
 }
 
 static int sq_conf_get_live_by_name(struct cf_store *base, const char *project_id,
                                     const char *name, struct cf_conference *out)
 {
-    struct sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, S_CONF_GET_LIVE_NAME);
-    bind_text(st, 1, project_id);
-    bind_text(st, 2, name);
-    return get_one_conf(s, st, out);
+    return get_by_keys(base, S_CONF_GET_LIVE_NAME, "conf_get", read_conf_v, out, project_id, name,
+                       NULL);
 }
 
 static int sq_conf_insert(struct cf_store *base, const struct cf_conference *c)
@@ -1077,11 +1075,7 @@ static int sq_part_list(struct cf_store *base, const char *project_id, const cha
 static int sq_call_get(struct cf_store *base, const char *project_id, const char *call_sid,
                        struct cf_participant *out)
 {
-    struct sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, S_CALL_GET);
-    bind_text(st, 1, project_id);
-    bind_text(st, 2, call_sid);
-    return get_one(s, st, "call_get", read_part_v, out);
+    return get_by_keys(base, S_CALL_GET, "call_get", read_part_v, out, project_id, call_sid, NULL);
 }
 
 enum { LK_STATUS = 1 << 0, LK_TO = 1 << 1, LK_FROM = 1 << 2 };
@@ -1222,12 +1216,7 @@ static int sq_rec_delete(struct cf_store *base, const char *project_id, const ch
 static int sq_rec_get(struct cf_store *base, const char *project_id, const char *conf_sid,
                       const char *sid, struct cf_recording *out)
 {
-    struct sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, S_REC_GET);
-    bind_text(st, 1, project_id);
-    bind_text(st, 2, conf_sid);
-    bind_text(st, 3, sid);
-    return get_one(s, st, "rec_get", read_rec_v, out);
+    return get_by_keys(base, S_REC_GET, "rec_get", read_rec_v, out, project_id, conf_sid, sid);
 }
 
 static int sq_rec_live(struct cf_store *base, const char *project_id, const char *conf_sid,
@@ -1342,10 +1331,7 @@ static int sq_ann_claim(struct cf_store *base, size_t max, struct cf_arena *a,
 
 static int sq_ann_get(struct cf_store *base, const char *sid, struct cf_ann_row *out)
 {
-    struct sqlite_store *s = S(base);
-    sqlite3_stmt *st = stmt(s, S_ANN_GET);
-    bind_text(st, 1, sid);
-    return get_one(s, st, "ann_get", read_ann_v, out);
+    return get_by_keys(base, S_ANN_GET, "ann_get", read_ann_v, out, sid, NULL, NULL);
 }
 
 static int sq_ann_set_status(struct cf_store *base, const char *sid, const char *status,
