@@ -33,6 +33,7 @@
 #include "../base/cf_log.h"
 #include "../base/cf_mem.h"
 #include "../base/cf_time.h"
+#include "cf_confcache.h"
 #include "cf_migrations.h"
 #include "cf_store.h"
 #include "cf_pcache.h"
@@ -43,6 +44,7 @@ enum stmt_id {
     S_BEGIN_W,
     S_COMMIT,
     S_ROLLBACK,
+    S_DATA_VERSION,
     S_PROJECT_INSERT,
     S_PROJECT_GET,
     S_PROJECT_LIST,
@@ -137,6 +139,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_BEGIN_W] = "BEGIN IMMEDIATE",
     [S_COMMIT] = "COMMIT",
     [S_ROLLBACK] = "ROLLBACK",
+    [S_DATA_VERSION] = "PRAGMA data_version",
     [S_PROJECT_INSERT] =
         "INSERT INTO projects(id, name, signing_key, date_created) VALUES(?1, ?2, ?3, ?4)",
     [S_PROJECT_GET] = "SELECT id, name, signing_key, date_created FROM projects WHERE id = ?1",
@@ -156,6 +159,9 @@ static const char *const stmt_sql[S_COUNT] = {
                           " WHERE sid = ?2 AND project_id = ?1",
     [S_CONF_GET_LIVE_NAME] = "SELECT " CONF_COLS " FROM conferences WHERE project_id = ?1"
                              " AND friendly_name = ?2 AND status <> 'completed'",
+    /* Every statement that writes a conference's row goes through
+     * conf_written() (or conf_touch's equivalent), which keeps the writer's
+     * copies of conferences (cf_confcache.h) true: a new one must too. */
     [S_CONF_INSERT] = "INSERT INTO conferences(" CONF_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
                       " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
     [S_CONF_UPDATE] = "UPDATE conferences SET friendly_name = ?3, region = ?4, status = ?5,"
@@ -281,6 +287,7 @@ static const char *const stmt_sql[S_COUNT] = {
  * value turns it on; the map is the VFS's and covers the whole file
  * (cf_dbmap.c), where SQLite's own would stop at 2 GiB (Debian's build). */
 #define MMAP_SIZE (4LL * 1024 * 1024 * 1024)
+#define CONF_CACHE_SLOTS 4096 /* opts->conf_cache: conferences kept (direct-mapped) */
 
 struct list_stmt {
     unsigned key;        /* which list, filters and direction; 0 = empty slot */
@@ -301,6 +308,15 @@ struct sqlite_store {
                                   * changed at depth 0, so it holds for every level */
     bool lost;                   /* such a level's rollback could not undo its writes */
     int64_t changes_at[MAX_DEPTH]; /* optimistic: sqlite3_total_changes64 when level i+1 began */
+    /* With opts->conf_cache: the conferences this connection read or wrote,
+     * served from memory inside its write transactions (confs_ok). Cleared
+     * at every rollback, and at a write transaction's begin when
+     * data_version shows another connection's commit since the last one. */
+    struct cf_confcache *confs;
+    bool confs_ok;
+    int64_t data_version;
+    uint64_t conf_writes;              /* conferences written through this connection */
+    uint64_t conf_writes_at[MAX_DEPTH]; /* conf_writes when level i+1 began */
 };
 
 static void log_db_error(struct sqlite_store *s, const char *what)
@@ -417,12 +433,47 @@ static void unlock_writer(struct sqlite_store *s)
     s->locked = false;
 }
 
+/* At a write transaction's begin (the write lock held, so nobody else
+ * commits until it ends): whether the conference copies still hold. A
+ * failed check leaves the cache unused until the next begin. */
+static void confs_check(struct sqlite_store *s)
+{
+    sqlite3_stmt *st = stmt(s, S_DATA_VERSION);
+    int64_t v;
+    s->confs_ok = false;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_reset(st);
+        cf_confcache_clear(s->confs);
+        return;
+    }
+    v = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (v != s->data_version) cf_confcache_clear(s->confs);
+    s->data_version = v;
+    s->confs_ok = true;
+}
+
+/* After a failed commit, the copies are not to be trusted. */
+static void confs_drop(struct sqlite_store *s)
+{
+    s->confs_ok = false;
+    if (s->confs) cf_confcache_clear(s->confs);
+}
+
+/* Before a rollback of the level that began at depth d (0: the
+ * transaction): if it wrote a conference, that write is being undone. */
+static void confs_undo(struct sqlite_store *s, int d)
+{
+    if (s->confs && s->conf_writes != s->conf_writes_at[d]) cf_confcache_clear(s->confs);
+}
+
 static int sq_begin(struct cf_store *base, bool write)
 {
     struct sqlite_store *s = S(base);
     int rc;
     if (s->depth > 0) {
         if (s->depth >= MAX_DEPTH) return CF_ESTORE;
+        s->conf_writes_at[s->depth] = s->conf_writes;
         if (s->optimistic)
             s->changes_at[s->depth] = sqlite3_total_changes64(s->db);
         else if (exec_stmt(s, sp_stmt(s, s->depth, 0), "savepoint"))
@@ -440,6 +491,8 @@ static int sq_begin(struct cf_store *base, bool write)
         return CF_ESTORE;
     }
     s->depth = 1;
+    s->conf_writes_at[0] = s->conf_writes;
+    if (s->confs && write) confs_check(s);
     return 0;
 }
 
@@ -456,8 +509,10 @@ static int sq_commit(struct cf_store *base)
     rc = s->lost ? CF_ESTORE : exec_stmt(s, stmt(s, S_COMMIT), "commit");
     if (rc) {
         if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        confs_drop(s);
         rc = CF_ESTORE;
     }
+    s->confs_ok = false;
     s->depth = 0;
     s->lost = false;
     unlock_writer(s);
@@ -469,6 +524,7 @@ static void sq_rollback(struct cf_store *base)
     struct sqlite_store *s = S(base);
     if (s->depth > 1) {
         s->depth--;
+        confs_undo(s, s->depth);
         if (s->optimistic) {
             if (sqlite3_total_changes64(s->db) != s->changes_at[s->depth]) s->lost = true;
             return;
@@ -477,6 +533,8 @@ static void sq_rollback(struct cf_store *base)
         (void)exec_stmt(s, sp_stmt(s, s->depth, 1), "release");
         return;
     }
+    if (s->depth == 1) confs_undo(s, 0);
+    s->confs_ok = false;
     if (sqlite3_get_autocommit(s->db) == 0) (void)exec_stmt(s, stmt(s, S_ROLLBACK), "rollback");
     s->depth = 0;
     s->lost = false;
@@ -704,7 +762,12 @@ static void read_conf_public_v(sqlite3_stmt *st, void *p) { read_conf_public(st,
 static int sq_conf_get(struct cf_store *base, const char *project_id, const char *sid,
                        struct cf_conference *out)
 {
-    return get_by_keys(base, S_CONF_GET, "conf_get", read_conf_v, out, project_id, sid, NULL);
+    struct sqlite_store *s = S(base);
+    int rc;
+    if (s->confs_ok && cf_confcache_get(s->confs, project_id, sid, out)) return 0;
+    rc = get_by_keys(base, S_CONF_GET, "conf_get", read_conf_v, out, project_id, sid, NULL);
+    if (rc == 0 && s->confs_ok) cf_confcache_put(s->confs, out);
+    return rc;
 }
 
 static int sq_conf_get_public(struct cf_store *base, const char *project_id, const char *sid,
@@ -721,12 +784,25 @@ static int sq_conf_get_live_by_name(struct cf_store *base, const char *project_i
                        NULL);
 }
 
+/* A conference written: its copy becomes what was written (or, if the
+ * write failed, goes). Outside a write transaction the copy goes too. */
+static int conf_written(struct sqlite_store *s, const struct cf_conference *c, int rc)
+{
+    s->conf_writes++;
+    if (!s->confs) return rc;
+    if (rc == 0 && s->confs_ok)
+        cf_confcache_put(s->confs, c);
+    else
+        cf_confcache_forget(s->confs, c->sid);
+    return rc;
+}
+
 static int sq_conf_insert(struct cf_store *base, const struct cf_conference *c)
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_CONF_INSERT);
     bind_conf(st, c);
-    return exec_stmt(s, st, "conf_insert");
+    return conf_written(s, c, exec_stmt(s, st, "conf_insert"));
 }
 
 static int sq_conf_update(struct cf_store *base, const struct cf_conference *c)
@@ -734,17 +810,26 @@ static int sq_conf_update(struct cf_store *base, const struct cf_conference *c)
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_CONF_UPDATE);
     bind_conf(st, c);
-    return exec_changed(s, st, "conf_update");
+    return conf_written(s, c, exec_changed(s, st, "conf_update"));
 }
 
 static int sq_conf_touch(struct cf_store *base, const struct cf_conference *c)
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_CONF_TOUCH);
+    int rc;
     bind_text(st, 1, c->sid);
     bind_text(st, 2, c->project_id);
     sqlite3_bind_int64(st, 3, c->date_updated);
-    return exec_stmt(s, st, "conf_touch");
+    rc = exec_stmt(s, st, "conf_touch");
+    s->conf_writes++;
+    if (s->confs) {
+        if (rc == 0 && s->confs_ok)
+            cf_confcache_touch(s->confs, c->sid, c->date_updated);
+        else
+            cf_confcache_forget(s->confs, c->sid);
+    }
+    return rc;
 }
 
 static int sq_part_update_flags(struct cf_store *base, const struct cf_participant *p)
@@ -1681,6 +1766,7 @@ static void sq_close(struct cf_store *base)
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     unlock_writer(s);
     sqlite3_close(s->db);
+    cf_confcache_free(s->confs);
     cf_free(s);
 }
 
@@ -1839,6 +1925,7 @@ int cf_store_open(const struct cf_store_opts *opts, bool do_migrate, struct cf_s
         goto fail;
     }
     if (do_migrate && (rc = migrate(s->db, err))) goto fail;
+    if (opts->conf_cache) s->confs = cf_confcache_new(CONF_CACHE_SLOTS);
     *out = &s->base;
     return 0;
 fail:

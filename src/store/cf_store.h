@@ -284,6 +284,10 @@ struct cf_store_opts {
     /* Borrowed, may be NULL: checkpoints run on this thread instead of on
      * the committing one (see cf_store_ckpt_start). */
     struct cf_store_ckpt *ckpt;
+    /* Keep the conferences this connection reads and writes in memory
+     * (cf_confcache.h), for the connection that makes most of the writes:
+     * its write transactions then read a conference without a search. */
+    bool conf_cache;
 };
 
 /* The checkpointer: a thread with its own connection that copies the WAL

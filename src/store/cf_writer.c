@@ -196,6 +196,7 @@ int cf_writer_start(const struct cf_store_opts *opts, int max_batch, long linger
     w->linger_us = linger_us > 0 ? linger_us : 0;
     if (o.cache_mb > WRITER_CACHE_MB) o.cache_mb = WRITER_CACHE_MB;
     o.no_map = true;
+    o.conf_cache = true;
     if ((rc = cf_store_open(&o, false, &w->st, err))) {
         cf_free(w);
         return rc;
