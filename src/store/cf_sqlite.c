@@ -160,7 +160,7 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_CONF_GET_LIVE_NAME] = "SELECT " CONF_COLS " FROM conferences WHERE project_id = ?1"
                              " AND friendly_name = ?2 AND status <> 'completed'",
     /* Every statement that writes a conference's row goes through
-     * conf_written() (or conf_touch's equivalent), which keeps the writer's
+     * conf_written(), which keeps the writer's
      * copies of conferences (cf_confcache.h) true: a new one must too. */
     [S_CONF_INSERT] = "INSERT INTO conferences(" CONF_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
                       " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
@@ -307,16 +307,16 @@ struct sqlite_store {
     bool optimistic;             /* nested begins open no savepoint (set_optimistic); only
                                   * changed at depth 0, so it holds for every level */
     bool lost;                   /* such a level's rollback could not undo its writes */
-    int64_t changes_at[MAX_DEPTH]; /* optimistic: sqlite3_total_changes64 when level i+1 began */
+    int64_t changes_at[MAX_DEPTH]; /* sqlite3_total_changes64 when level i+1 began (0: the
+                                    * transaction): whether a rollback undoes writes */
     /* With opts->conf_cache: the conferences this connection read or wrote,
      * served from memory inside its write transactions (confs_ok). Cleared
-     * at every rollback, and at a write transaction's begin when
-     * data_version shows another connection's commit since the last one. */
+     * by a rollback that undoes writes, a failed commit, and at a write
+     * transaction's begin when data_version shows another connection's
+     * commit since the last one. */
     struct cf_confcache *confs;
     bool confs_ok;
     int64_t data_version;
-    uint64_t conf_writes;              /* conferences written through this connection */
-    uint64_t conf_writes_at[MAX_DEPTH]; /* conf_writes when level i+1 began */
 };
 
 static void log_db_error(struct sqlite_store *s, const char *what)
@@ -453,18 +453,14 @@ static void confs_check(struct sqlite_store *s)
     s->confs_ok = true;
 }
 
-/* After a failed commit, the copies are not to be trusted. */
-static void confs_drop(struct sqlite_store *s)
+/* Whether the level that began at depth d (0: the transaction) has
+ * written anything, which its rollback then undoes. The conference copies
+ * go with such a rollback (they may hold one of its writes). */
+static bool level_wrote(struct sqlite_store *s, int d)
 {
-    s->confs_ok = false;
-    if (s->confs) cf_confcache_clear(s->confs);
-}
-
-/* Before a rollback of the level that began at depth d (0: the
- * transaction): if it wrote a conference, that write is being undone. */
-static void confs_undo(struct sqlite_store *s, int d)
-{
-    if (s->confs && s->conf_writes != s->conf_writes_at[d]) cf_confcache_clear(s->confs);
+    bool wrote = sqlite3_total_changes64(s->db) != s->changes_at[d];
+    if (wrote && s->confs) cf_confcache_clear(s->confs);
+    return wrote;
 }
 
 static int sq_begin(struct cf_store *base, bool write)
@@ -473,10 +469,8 @@ static int sq_begin(struct cf_store *base, bool write)
     int rc;
     if (s->depth > 0) {
         if (s->depth >= MAX_DEPTH) return CF_ESTORE;
-        s->conf_writes_at[s->depth] = s->conf_writes;
-        if (s->optimistic)
-            s->changes_at[s->depth] = sqlite3_total_changes64(s->db);
-        else if (exec_stmt(s, sp_stmt(s, s->depth, 0), "savepoint"))
+        s->changes_at[s->depth] = sqlite3_total_changes64(s->db);
+        if (!s->optimistic && exec_stmt(s, sp_stmt(s, s->depth, 0), "savepoint"))
             return CF_ESTORE;
         s->depth++;
         return 0;
@@ -491,7 +485,7 @@ static int sq_begin(struct cf_store *base, bool write)
         return CF_ESTORE;
     }
     s->depth = 1;
-    s->conf_writes_at[0] = s->conf_writes;
+    s->changes_at[0] = sqlite3_total_changes64(s->db);
     if (s->confs && write) confs_check(s);
     return 0;
 }
@@ -509,7 +503,7 @@ static int sq_commit(struct cf_store *base)
     rc = s->lost ? CF_ESTORE : exec_stmt(s, stmt(s, S_COMMIT), "commit");
     if (rc) {
         if (!sqlite3_get_autocommit(s->db)) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-        confs_drop(s);
+        if (s->confs) cf_confcache_clear(s->confs);
         rc = CF_ESTORE;
     }
     s->confs_ok = false;
@@ -523,17 +517,18 @@ static void sq_rollback(struct cf_store *base)
 {
     struct sqlite_store *s = S(base);
     if (s->depth > 1) {
+        bool wrote;
         s->depth--;
-        confs_undo(s, s->depth);
+        wrote = level_wrote(s, s->depth);
         if (s->optimistic) {
-            if (sqlite3_total_changes64(s->db) != s->changes_at[s->depth]) s->lost = true;
+            if (wrote) s->lost = true;
             return;
         }
         (void)exec_stmt(s, sp_stmt(s, s->depth, 2), "rollback to");
         (void)exec_stmt(s, sp_stmt(s, s->depth, 1), "release");
         return;
     }
-    if (s->depth == 1) confs_undo(s, 0);
+    if (s->depth == 1) (void)level_wrote(s, 0);
     s->confs_ok = false;
     if (sqlite3_get_autocommit(s->db) == 0) (void)exec_stmt(s, stmt(s, S_ROLLBACK), "rollback");
     s->depth = 0;
@@ -784,16 +779,19 @@ static int sq_conf_get_live_by_name(struct cf_store *base, const char *project_i
                        NULL);
 }
 
-/* A conference written: its copy becomes what was written (or, if the
- * write failed, goes). Outside a write transaction the copy goes too. */
-static int conf_written(struct sqlite_store *s, const struct cf_conference *c, int rc)
+/* A conference written, whole or (touched) only its date_updated: its copy
+ * becomes what was written (or, if the write failed, goes). Outside a
+ * write transaction the copy goes too. */
+static int conf_written(struct sqlite_store *s, const struct cf_conference *c, bool touched,
+                        int rc)
 {
-    s->conf_writes++;
     if (!s->confs) return rc;
-    if (rc == 0 && s->confs_ok)
-        cf_confcache_put(s->confs, c);
-    else
+    if (rc != 0 || !s->confs_ok)
         cf_confcache_forget(s->confs, c->sid);
+    else if (touched)
+        cf_confcache_touch(s->confs, c->sid, c->date_updated);
+    else
+        cf_confcache_put(s->confs, c);
     return rc;
 }
 
@@ -802,7 +800,7 @@ static int sq_conf_insert(struct cf_store *base, const struct cf_conference *c)
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_CONF_INSERT);
     bind_conf(st, c);
-    return conf_written(s, c, exec_stmt(s, st, "conf_insert"));
+    return conf_written(s, c, false, exec_stmt(s, st, "conf_insert"));
 }
 
 static int sq_conf_update(struct cf_store *base, const struct cf_conference *c)
@@ -810,26 +808,17 @@ static int sq_conf_update(struct cf_store *base, const struct cf_conference *c)
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_CONF_UPDATE);
     bind_conf(st, c);
-    return conf_written(s, c, exec_changed(s, st, "conf_update"));
+    return conf_written(s, c, false, exec_changed(s, st, "conf_update"));
 }
 
 static int sq_conf_touch(struct cf_store *base, const struct cf_conference *c)
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_CONF_TOUCH);
-    int rc;
     bind_text(st, 1, c->sid);
     bind_text(st, 2, c->project_id);
     sqlite3_bind_int64(st, 3, c->date_updated);
-    rc = exec_stmt(s, st, "conf_touch");
-    s->conf_writes++;
-    if (s->confs) {
-        if (rc == 0 && s->confs_ok)
-            cf_confcache_touch(s->confs, c->sid, c->date_updated);
-        else
-            cf_confcache_forget(s->confs, c->sid);
-    }
-    return rc;
+    return conf_written(s, c, true, exec_stmt(s, st, "conf_touch"));
 }
 
 static int sq_part_update_flags(struct cf_store *base, const struct cf_participant *p)
