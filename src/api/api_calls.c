@@ -44,11 +44,13 @@ static void call_json(struct cf_api_req *r, struct cf_json *w, const struct cf_p
     cf_json_kdate(w, "date_updated", p->date_updated);
     cf_json_kstr(w, "direction", "outbound-api");
     cf_json_key(w, "duration");
-    if (p->joined_at && end)
-        cf_json_str(w, cf_arena_printf(r->a, "%lld",
-                                       (long long)((end - p->joined_at) / CF_USEC_PER_SEC)));
-    else
+    if (p->joined_at && end) {
+        char n[CF_STR_I64_LEN];
+        cf_str_i64(n, (end - p->joined_at) / CF_USEC_PER_SEC);
+        cf_json_str(w, n);
+    } else {
         cf_json_null(w);
+    }
     cf_json_key(w, "end_time");
     if (end) {
         char d[CF_RFC2822_LEN];
@@ -78,7 +80,7 @@ static void call_json(struct cf_api_req *r, struct cf_json *w, const struct cf_p
     cf_json_kstr(w, "to", p->to);
     cf_json_kstr(w, "to_formatted", p->to);
     cf_json_kstr(w, "trunk_sid", NULL);
-    cf_json_kstr(w, "uri", cf_arena_printf(r->a, "%s/%s.json", base, p->call_sid));
+    cf_json_kstr(w, "uri", cf_arena_cat(r->a, base, "/", p->call_sid, ".json", NULL));
     cf_json_close(w, '}');
 }
 
@@ -164,7 +166,7 @@ void cf_api_calls_list(struct cf_api_req *r)
     cf_json_init(&w, &r->resp->body);
     cf_api_page_begin(&w, "calls");
     for (size_t i = 0; i < res.n; i++) call_json(r, &w, &items[i]);
-    cf_api_page_end(r, &w, cf_arena_printf(r->a, "%s%s", calls_base(r), r->route.json ? ".json" : ""),
+    cf_api_page_end(r, &w, cf_arena_cat(r->a, calls_base(r), r->route.json ? ".json" : "", NULL),
                     cf_buf_str(&echo), &pg, &res, res.n ? items[0].call_sid : NULL,
                     res.n ? items[res.n - 1].call_sid : NULL);
 out:

@@ -11,16 +11,21 @@
 
 const char *cf_api_conf_base(struct cf_api_req *r)
 {
-    struct cf_buf b;
-    const char *z;
+    static const char acc[] = "/Accounts/", confs[] = "/Conferences";
+    const char *sid = r->route.account_sid;
+    size_t np, ns;
+    char *z, *o;
     if (r->conf_base) return r->conf_base;
-    cf_buf_init(&b, 8192);
-    cf_buf_printf(&b, "%s/Accounts/", r->route.prefix);
-    cf_str_urlencode(&b, r->route.account_sid);
-    cf_buf_puts(&b, "/Conferences");
-    z = cf_arena_strdup(r->a, cf_buf_str(&b));
-    r->conf_base_len = b.len;
-    cf_buf_cleanup(&b);
+    np = strlen(r->route.prefix);
+    ns = strlen(sid);
+    z = o = cf_arena_alloc(r->a, np + sizeof acc - 1 + 3 * ns + sizeof confs);
+    memcpy(o, r->route.prefix, np);
+    o += np;
+    memcpy(o, acc, sizeof acc - 1);
+    o += sizeof acc - 1;
+    o += cf_str_urlencode_to(o, sid, ns);
+    memcpy(o, confs, sizeof confs);
+    r->conf_base_len = (size_t)(o - z) + sizeof confs - 1;
     r->conf_base = z;
     return z;
 }
@@ -98,7 +103,7 @@ void cf_api_conferences_list(struct cf_api_req *r)
     cf_api_page_begin(&w, "conferences");
     for (size_t i = 0; i < res.n; i++) cf_api_conference_json(r, &w, &items[i]);
     cf_api_page_end(r, &w,
-                    cf_arena_printf(r->a, "%s%s", cf_api_conf_base(r), r->route.json ? ".json" : ""),
+                    cf_arena_cat(r->a, cf_api_conf_base(r), r->route.json ? ".json" : "", NULL),
                     cf_buf_str(&echo), &pg, &res, res.n ? items[0].sid : NULL,
                     res.n ? items[res.n - 1].sid : NULL);
 out:

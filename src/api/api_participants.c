@@ -30,15 +30,18 @@ void cf_api_participant_json(struct cf_api_req *r, struct cf_json *w,
     cf_json_str_or_null(w, p->label);
     cf_json_kbool(w, "muted", p->muted);
     cf_json_key(w, "queue_time");
-    if (p->queue_time_ms >= 0)
-        cf_json_str(w, cf_arena_printf(r->a, "%lld", (long long)p->queue_time_ms));
-    else
+    if (p->queue_time_ms >= 0) {
+        char n[CF_STR_I64_LEN];
+        cf_str_i64(n, p->queue_time_ms);
+        cf_json_str(w, n);
+    } else {
         cf_json_null(w);
+    }
     cf_json_kbool(w, "start_conference_on_enter", p->start_on_enter);
     cf_json_kstr(w, "status", cf_part_status_str(p->status));
     cf_json_key(w, "uri");
-    cf_json_str(w, cf_arena_printf(r->a, "%s/%s/Participants/%s.json", base, p->conference_sid,
-                                   p->call_sid));
+    cf_json_str(w, cf_arena_cat(r->a, base, "/", p->conference_sid, "/Participants/", p->call_sid,
+                                ".json", NULL));
     if (!cf_part_is_live(p->status)) {
         /* confab's participant history (Status=completed): when and why it left */
         cf_json_kstr(w, "call_status", p->call_status);
@@ -252,8 +255,8 @@ void cf_api_participants_list(struct cf_api_req *r)
     cf_api_page_begin(&w, "participants");
     for (size_t i = 0; i < res.n; i++) cf_api_participant_json(r, &w, &items[i]);
     cf_api_page_end(r, &w,
-                    cf_arena_printf(r->a, "%s/%s/Participants%s", cf_api_conf_base(r), c.sid,
-                                    r->route.json ? ".json" : ""),
+                    cf_arena_cat(r->a, cf_api_conf_base(r), "/", c.sid, "/Participants",
+                                 r->route.json ? ".json" : "", NULL),
                     cf_buf_str(&echo), &pg, &res, res.n ? items[0].call_sid : NULL,
                     res.n ? items[res.n - 1].call_sid : NULL);
 out:

@@ -48,8 +48,8 @@ static void rec_json(struct cf_api_req *r, struct cf_json *w, const struct cf_re
     }
     cf_json_key(w, "error_code");
     cf_json_null(w);
-    cf_json_kstr(w, "media_url", cf_arena_printf(r->a, "%s/Recordings/%s.wav", cf_buf_str(&acct),
-                                                 rec->sid));
+    cf_json_kstr(w, "media_url", cf_arena_cat(r->a, cf_buf_str(&acct), "/Recordings/", rec->sid, ".wav",
+                                              NULL));
     cf_json_key(w, "price");
     cf_json_null(w);
     cf_json_kstr(w, "price_unit", "USD");
@@ -59,12 +59,12 @@ static void rec_json(struct cf_api_req *r, struct cf_json *w, const struct cf_re
     cf_json_kstr(w, "status", cf_rec_status_str(rec->status));
     cf_json_key(w, "subresource_uris");
     cf_json_open(w, '{');
-    cf_json_kstr(w, "transcriptions", cf_arena_printf(r->a, "%s/Recordings/%s/Transcriptions.json",
-                                                      cf_buf_str(&acct), rec->sid));
+    cf_json_kstr(w, "transcriptions", cf_arena_cat(r->a, cf_buf_str(&acct), "/Recordings/", rec->sid,
+                                                   "/Transcriptions.json", NULL));
     cf_json_close(w, '}');
     cf_json_kstr(w, "trim", "do-not-trim");
-    cf_json_kstr(w, "uri", cf_arena_printf(r->a, "%s/%s/Recordings/%s.json", base,
-                                           rec->conference_sid, rec->sid));
+    cf_json_kstr(w, "uri", cf_arena_cat(r->a, base, "/", rec->conference_sid, "/Recordings/",
+                                        rec->sid, ".json", NULL));
     cf_json_close(w, '}');
     cf_buf_cleanup(&acct);
 }
@@ -116,8 +116,8 @@ void cf_api_recordings_list(struct cf_api_req *r)
     cf_api_page_begin(&w, "recordings");
     for (size_t i = 0; i < res.n; i++) rec_json(r, &w, &items[i]);
     cf_api_page_end(r, &w,
-                    cf_arena_printf(r->a, "%s/%s/Recordings%s", cf_api_conf_base(r), c.sid,
-                                    r->route.json ? ".json" : ""),
+                    cf_arena_cat(r->a, cf_api_conf_base(r), "/", c.sid, "/Recordings",
+                                 r->route.json ? ".json" : "", NULL),
                     cf_buf_str(&echo), &pg, &res, res.n ? items[0].sid : NULL,
                     res.n ? items[res.n - 1].sid : NULL);
 out:

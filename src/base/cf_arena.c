@@ -84,6 +84,26 @@ char *cf_arena_strdup(struct cf_arena *a, const char *z)
     return cf_arena_strndup(a, z, strlen(z));
 }
 
+char *cf_arena_cat(struct cf_arena *a, const char *first, ...)
+{
+    va_list ap;
+    size_t n = 0;
+    char *z, *o;
+    va_start(ap, first);
+    for (const char *p = first; p; p = va_arg(ap, const char *)) n += strlen(p);
+    va_end(ap);
+    z = o = cf_arena_alloc(a, n + 1);
+    va_start(ap, first);
+    for (const char *p = first; p; p = va_arg(ap, const char *)) {
+        size_t k = strlen(p);
+        memcpy(o, p, k);
+        o += k;
+    }
+    va_end(ap);
+    *o = '\0';
+    return z;
+}
+
 char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...)
 {
     va_list ap, ap2;

@@ -54,6 +54,11 @@ int cf_buf_append_grow(struct cf_buf *b, const void *p, size_t len)
     return 0;
 }
 
+char *cf_buf_room(struct cf_buf *b, size_t n)
+{
+    return reserve(b, n) ? NULL : b->data + b->len;
+}
+
 int cf_buf_puts(struct cf_buf *b, const char *z)
 {
     return cf_buf_append(b, z, strlen(z));

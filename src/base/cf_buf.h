@@ -41,6 +41,16 @@ static inline int cf_buf_append(struct cf_buf *b, const void *p, size_t len)
     }
     return cf_buf_append_grow(b, p, len);
 }
+/* Room for n more bytes at the end, for an encoder that writes at most n
+ * and then calls cf_buf_added with what it wrote (len is unchanged until
+ * then). NULL, and b unchanged, when len + n would pass the cap: the
+ * caller then appends piece by piece, each checked against the cap. */
+char *cf_buf_room(struct cf_buf *b, size_t n);
+static inline void cf_buf_added(struct cf_buf *b, size_t n)
+{
+    b->len += n;
+    b->data[b->len] = '\0';
+}
 int cf_buf_puts(struct cf_buf *b, const char *z);
 int cf_buf_putc(struct cf_buf *b, char c);
 int cf_buf_printf(struct cf_buf *b, const char *fmt, ...)

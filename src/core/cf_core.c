@@ -224,13 +224,14 @@ static int outbox_put(struct cf_core *c, struct cf_conference *conf, const char 
 static int head(struct cf_core *c, struct cf_buf *b, size_t cap, struct cf_conference *conf,
                 int64_t now)
 {
-    char ts[CF_RFC2822_LEN], seq[24];
+    char ts[CF_RFC2822_LEN], seq[CF_STR_I64_LEN];
     int rc;
     if (conf->next_seq == CF_SEQ_UNKNOWN &&
         (rc = c->st->ops->event_next_seq(c->st, conf->sid, &conf->next_seq)))
         return rc;
     cf_buf_init(b, cap);
-    snprintf(seq, sizeof seq, "%lld", (long long)conf->next_seq);
+    (void)cf_buf_room(b, 1023); /* one allocation for the usual event (~600 bytes) */
+    cf_str_i64(seq, conf->next_seq);
     cf_time_rfc2822(now, ts);
     cf_str_form_add(b, "AccountSid", conf->project_id);
     cf_str_form_add(b, "ApiVersion", "2010-04-01");

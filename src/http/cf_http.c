@@ -33,6 +33,7 @@
 #include "../base/cf_log.h"
 #include "../base/cf_mem.h"
 #include "../base/cf_sched.h"
+#include "../base/cf_str.h"
 #include "../base/cf_time.h"
 #include "cf_tls.h"
 
@@ -113,8 +114,15 @@ static void *uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
     }
     cf_arena_init(&c->req.arena);
     cf_buf_init(&c->body, h->opts.max_body);
-    snprintf(c->req.id, sizeof c->req.id, "%08x%08llx", h->boot,
-             (unsigned long long)atomic_fetch_add(&h->seq, 1));
+    {
+        /* "%08x%08llx" of the two, cut to fit, without printf */
+        char id[2 * 17];
+        size_t n = cf_str_hex(id, h->boot, 8);
+        n += cf_str_hex(id + n, atomic_fetch_add(&h->seq, 1), 8);
+        if (n >= sizeof c->req.id) n = sizeof c->req.id - 1;
+        memcpy(c->req.id, id, n);
+        c->req.id[n] = '\0';
+    }
     c->req.start_us = cf_time_monotonic_us();
     q = memchr(uri, '?', len);
     c->req.path = cf_arena_strndup(&c->req.arena, uri, q ? (size_t)(q - uri) : len);

@@ -313,6 +313,12 @@ CF_TEST(arena_strings)
     CF_CHECK_INT(z[8999], '5');
     c = cf_arena_calloc(&a, 64);
     for (int i = 0; i < 64; i++) CF_CHECK_INT(c[i], 0);
+    CF_CHECK_STR(cf_arena_cat(&a, "/a", "", "/b", ".json", NULL), "/a/b.json");
+    CF_CHECK_STR(cf_arena_cat(&a, "", NULL), "");
+    z = cf_arena_cat(&a, cf_arena_printf(&a, "%6000d", 1), cf_arena_printf(&a, "%6000d", 2), NULL);
+    CF_CHECK_INT(strlen(z), 12000); /* larger than a chunk */
+    CF_CHECK_INT(z[5999], '1');
+    CF_CHECK_INT(z[11999], '2');
     cf_arena_cleanup(&a);
 }
 
@@ -404,6 +410,114 @@ CF_TEST(str_urlencode_cap)
     CF_CHECK_INT(cf_str_urlencode(&b, "ab c"), 0);
     CF_CHECK_STR(cf_buf_str(&b), "ab%20c");
     cf_buf_cleanup(&b);
+}
+
+/* The encoding of one byte, written out the long way: the reference the
+ * encoder's table and both of its paths are checked against. */
+static void ref_enc1(unsigned char ch, char *out)
+{
+    bool keep = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+                ch == '-' || ch == '_' || ch == '.' || ch == '~';
+    if (keep) snprintf(out, 4, "%c", ch);
+    else snprintf(out, 4, "%%%02X", ch);
+}
+
+CF_TEST(str_urlencode_every_byte_both_paths)
+{
+    char in[256], want[3 * 256 + 1], got[3 * 256 + 1];
+    size_t w = 0;
+    struct cf_buf b;
+    for (int i = 1; i < 256; i++) { /* every byte but NUL, which ends the string */
+        char one[4];
+        in[i - 1] = (char)i;
+        ref_enc1((unsigned char)i, one);
+        memcpy(want + w, one, strlen(one));
+        w += strlen(one);
+    }
+    in[255] = '\0';
+    want[w] = '\0';
+    /* the one-pass path: room for the worst case */
+    cf_buf_init(&b, 4096);
+    CF_CHECK_INT(cf_str_urlencode(&b, in), 0);
+    CF_CHECK_STR(cf_buf_str(&b), want);
+    cf_buf_cleanup(&b);
+    /* piece by piece: the cap is the exact length, short of 3 bytes each */
+    cf_buf_init(&b, w);
+    CF_CHECK_INT(cf_str_urlencode(&b, in), 0);
+    CF_CHECK_STR(cf_buf_str(&b), want);
+    cf_buf_cleanup(&b);
+    /* the encoder itself, on a prefix of n bytes */
+    CF_CHECK_INT(cf_str_urlencode_to(got, in, 255), w);
+    CF_CHECK_STR(got, want);
+    CF_CHECK_INT(cf_str_urlencode_to(got, "a b", 2), 4);
+    CF_CHECK_STR(got, "a%20");
+    CF_CHECK_INT(cf_str_urlencode_to(got, "", 0), 0);
+    CF_CHECK_STR(got, "");
+}
+
+CF_TEST(str_form_add_paths_agree)
+{
+    /* near the cap the pairs go in piece by piece; the bytes are the same */
+    static const char *const pairs[][2] = {
+        {"AccountSid", "b1f4c5e0-1a2b-4c3d-8e9f-0123456789ab"},
+        {"Timestamp", "Mon, 07 Dec 2026 03:00:00 +0000"},
+        {"FriendlyName", "Room & co/\xC3\xA9"},
+        {"Empty", ""},
+    };
+    struct cf_buf big, tight;
+    cf_buf_init(&big, 4096);
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        CF_CHECK_INT(cf_str_form_add(&big, pairs[i][0], pairs[i][1]), 0);
+    cf_buf_init(&tight, big.len);
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        CF_CHECK_INT(cf_str_form_add(&tight, pairs[i][0], pairs[i][1]), 0);
+    CF_CHECK_STR(cf_buf_str(&tight), cf_buf_str(&big));
+    CF_CHECK_STR(cf_buf_str(&big), "AccountSid=b1f4c5e0-1a2b-4c3d-8e9f-0123456789ab"
+                                   "&Timestamp=Mon%2C%2007%20Dec%202026%2003%3A00%3A00%20%2B0000"
+                                   "&FriendlyName=Room%20%26%20co%2F%C3%A9&Empty=");
+    /* one byte more does not fit */
+    CF_CHECK_INT(cf_str_form_add(&tight, "x", ""), CF_ETOOBIG);
+    cf_buf_cleanup(&big);
+    cf_buf_cleanup(&tight);
+}
+
+CF_TEST(buf_room)
+{
+    struct cf_buf b;
+    char *o;
+    cf_buf_init(&b, 10);
+    CF_CHECK(cf_buf_room(&b, 11) == NULL);
+    CF_CHECK_INT(b.len, 0);
+    o = cf_buf_room(&b, 10);
+    CF_CHECK(o != NULL);
+    memcpy(o, "abc", 3);
+    CF_CHECK_INT(b.len, 0); /* nothing counted until added */
+    cf_buf_added(&b, 3);
+    CF_CHECK_STR(cf_buf_str(&b), "abc");
+    CF_CHECK(cf_buf_room(&b, 8) == NULL); /* 3 + 8 > 10 */
+    CF_CHECK(cf_buf_room(&b, 7) != NULL);
+    CF_CHECK_STR(cf_buf_str(&b), "abc");
+    cf_buf_cleanup(&b);
+}
+
+CF_TEST(str_i64_and_hex)
+{
+    static const int64_t ns[] = {0, 1, -1, 9, 10, -10, 1234567890123LL, INT64_MAX, INT64_MIN};
+    static const uint64_t hs[] = {0, 1, 0xf, 0x10, 0xdeadbeef, 0x123456789abcdefULL, UINT64_MAX};
+    char got[CF_STR_I64_LEN], want[64];
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        snprintf(want, sizeof want, "%lld", (long long)ns[i]);
+        CF_CHECK_INT(cf_str_i64(got, ns[i]), strlen(want));
+        CF_CHECK_STR(got, want);
+    }
+    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
+        for (int d = 0; d <= 17; d++) {
+            char hx[17];
+            snprintf(want, sizeof want, "%0*llx", d > 16 ? 16 : d, (unsigned long long)hs[i]);
+            CF_CHECK_INT(cf_str_hex(hx, hs[i], (size_t)d), strlen(want));
+            CF_CHECK_STR(hx, want);
+        }
+    }
 }
 
 CF_TEST(str_form_add)
