@@ -80,7 +80,7 @@ static void call_json(struct cf_api_req *r, struct cf_json *w, const struct cf_p
     cf_json_kstr(w, "to", p->to);
     cf_json_kstr(w, "to_formatted", p->to);
     cf_json_kstr(w, "trunk_sid", NULL);
-    cf_json_kstr(w, "uri", cf_arena_cat(r->a, base, "/", p->call_sid, ".json", NULL));
+    cf_json_kstr(w, "uri", cf_arena_cat(r->a, base, "/", p->call_sid, ".json"));
     cf_json_close(w, '}');
 }
 
@@ -166,7 +166,7 @@ void cf_api_calls_list(struct cf_api_req *r)
     cf_json_init(&w, &r->resp->body);
     cf_api_page_begin(&w, "calls");
     for (size_t i = 0; i < res.n; i++) call_json(r, &w, &items[i]);
-    cf_api_page_end(r, &w, cf_arena_cat(r->a, calls_base(r), r->route.json ? ".json" : "", NULL),
+    cf_api_page_end(r, &w, cf_arena_cat(r->a, calls_base(r), r->route.json ? ".json" : ""),
                     cf_buf_str(&echo), &pg, &res, res.n ? items[0].call_sid : NULL,
                     res.n ? items[res.n - 1].call_sid : NULL);
 out:

@@ -103,7 +103,7 @@ void cf_api_conferences_list(struct cf_api_req *r)
     cf_api_page_begin(&w, "conferences");
     for (size_t i = 0; i < res.n; i++) cf_api_conference_json(r, &w, &items[i]);
     cf_api_page_end(r, &w,
-                    cf_arena_cat(r->a, cf_api_conf_base(r), r->route.json ? ".json" : "", NULL),
+                    cf_arena_cat(r->a, cf_api_conf_base(r), r->route.json ? ".json" : ""),
                     cf_buf_str(&echo), &pg, &res, res.n ? items[0].sid : NULL,
                     res.n ? items[res.n - 1].sid : NULL);
 out:

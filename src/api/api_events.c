@@ -59,7 +59,7 @@ static void event_json(struct cf_api_req *r, struct cf_json *w, const struct cf_
     cf_json_kstr(w, "sid", e->sid);
     cf_json_kstr(w, "status", e->state);
     cf_json_kstr(w, "uri", cf_arena_cat(r->a, cf_api_conf_base(r), "/", e->conference_sid,
-                                        "/Events/", e->sid, ".json", NULL));
+                                        "/Events/", e->sid, ".json"));
     cf_json_key(w, "url");
     cf_json_str_or_null(w, e->url);
     cf_json_close(w, '}');
@@ -104,7 +104,7 @@ void cf_api_events_list(struct cf_api_req *r)
     cf_api_page_begin(&w, "events");
     for (size_t i = 0; i < n; i++) event_json(r, &w, &rows[i]);
     path = cf_arena_cat(r->a, cf_api_conf_base(r), "/", c.sid, "/Events",
-                        r->route.json ? ".json" : "", NULL);
+                        r->route.json ? ".json" : "");
     {
         struct cf_page_res res = {n, more};
         /* forward only: no previous page */

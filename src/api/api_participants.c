@@ -41,7 +41,7 @@ void cf_api_participant_json(struct cf_api_req *r, struct cf_json *w,
     cf_json_kstr(w, "status", cf_part_status_str(p->status));
     cf_json_key(w, "uri");
     cf_json_str(w, cf_arena_cat(r->a, base, "/", p->conference_sid, "/Participants/", p->call_sid,
-                                ".json", NULL));
+                                ".json"));
     if (!cf_part_is_live(p->status)) {
         /* confab's participant history (Status=completed): when and why it left */
         cf_json_kstr(w, "call_status", p->call_status);
@@ -256,7 +256,7 @@ void cf_api_participants_list(struct cf_api_req *r)
     for (size_t i = 0; i < res.n; i++) cf_api_participant_json(r, &w, &items[i]);
     cf_api_page_end(r, &w,
                     cf_arena_cat(r->a, cf_api_conf_base(r), "/", c.sid, "/Participants",
-                                 r->route.json ? ".json" : "", NULL),
+                                 r->route.json ? ".json" : ""),
                     cf_buf_str(&echo), &pg, &res, res.n ? items[0].call_sid : NULL,
                     res.n ? items[res.n - 1].call_sid : NULL);
 out:

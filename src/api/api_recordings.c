@@ -48,8 +48,8 @@ static void rec_json(struct cf_api_req *r, struct cf_json *w, const struct cf_re
     }
     cf_json_key(w, "error_code");
     cf_json_null(w);
-    cf_json_kstr(w, "media_url", cf_arena_cat(r->a, cf_buf_str(&acct), "/Recordings/", rec->sid, ".wav",
-                                              NULL));
+    cf_json_kstr(w, "media_url",
+                 cf_arena_cat(r->a, cf_buf_str(&acct), "/Recordings/", rec->sid, ".wav"));
     cf_json_key(w, "price");
     cf_json_null(w);
     cf_json_kstr(w, "price_unit", "USD");
@@ -60,11 +60,11 @@ static void rec_json(struct cf_api_req *r, struct cf_json *w, const struct cf_re
     cf_json_key(w, "subresource_uris");
     cf_json_open(w, '{');
     cf_json_kstr(w, "transcriptions", cf_arena_cat(r->a, cf_buf_str(&acct), "/Recordings/", rec->sid,
-                                                   "/Transcriptions.json", NULL));
+                                                   "/Transcriptions.json"));
     cf_json_close(w, '}');
     cf_json_kstr(w, "trim", "do-not-trim");
     cf_json_kstr(w, "uri", cf_arena_cat(r->a, base, "/", rec->conference_sid, "/Recordings/",
-                                        rec->sid, ".json", NULL));
+                                        rec->sid, ".json"));
     cf_json_close(w, '}');
     cf_buf_cleanup(&acct);
 }
@@ -117,7 +117,7 @@ void cf_api_recordings_list(struct cf_api_req *r)
     for (size_t i = 0; i < res.n; i++) rec_json(r, &w, &items[i]);
     cf_api_page_end(r, &w,
                     cf_arena_cat(r->a, cf_api_conf_base(r), "/", c.sid, "/Recordings",
-                                 r->route.json ? ".json" : "", NULL),
+                                 r->route.json ? ".json" : ""),
                     cf_buf_str(&echo), &pg, &res, res.n ? items[0].sid : NULL,
                     res.n ? items[res.n - 1].sid : NULL);
 out:

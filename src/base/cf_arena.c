@@ -84,7 +84,7 @@ char *cf_arena_strdup(struct cf_arena *a, const char *z)
     return cf_arena_strndup(a, z, strlen(z));
 }
 
-char *cf_arena_cat(struct cf_arena *a, const char *first, ...)
+char *cf_arena_cat_(struct cf_arena *a, const char *first, ...)
 {
     va_list ap;
     size_t n = 0;

@@ -28,8 +28,10 @@ void *cf_arena_calloc(struct cf_arena *a, size_t n);
 /* Returns a NUL-terminated copy of len bytes of p in the arena. */
 char *cf_arena_strndup(struct cf_arena *a, const char *p, size_t len);
 char *cf_arena_strdup(struct cf_arena *a, const char *z);
-/* Returns the strings from first up to a NULL, joined, in the arena. */
-char *cf_arena_cat(struct cf_arena *a, const char *first, ...) __attribute__((sentinel));
+/* Returns the strings given, joined, in the arena: cf_arena_cat(a, x, y, z).
+ * (The macro ends the list with a null pointer of the right type.) */
+char *cf_arena_cat_(struct cf_arena *a, const char *first, ...) __attribute__((sentinel));
+#define cf_arena_cat(a, ...) cf_arena_cat_((a), __VA_ARGS__, (const char *)NULL)
 /* printf into the arena; returns the new string. */
 char *cf_arena_printf(struct cf_arena *a, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

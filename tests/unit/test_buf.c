@@ -313,9 +313,9 @@ CF_TEST(arena_strings)
     CF_CHECK_INT(z[8999], '5');
     c = cf_arena_calloc(&a, 64);
     for (int i = 0; i < 64; i++) CF_CHECK_INT(c[i], 0);
-    CF_CHECK_STR(cf_arena_cat(&a, "/a", "", "/b", ".json", NULL), "/a/b.json");
-    CF_CHECK_STR(cf_arena_cat(&a, "", NULL), "");
-    z = cf_arena_cat(&a, cf_arena_printf(&a, "%6000d", 1), cf_arena_printf(&a, "%6000d", 2), NULL);
+    CF_CHECK_STR(cf_arena_cat(&a, "/a", "", "/b", ".json"), "/a/b.json");
+    CF_CHECK_STR(cf_arena_cat(&a, ""), "");
+    z = cf_arena_cat(&a, cf_arena_printf(&a, "%6000d", 1), cf_arena_printf(&a, "%6000d", 2));
     CF_CHECK_INT(strlen(z), 12000); /* larger than a chunk */
     CF_CHECK_INT(z[5999], '1');
     CF_CHECK_INT(z[11999], '2');
