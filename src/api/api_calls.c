@@ -118,7 +118,8 @@ void cf_api_call_update(struct cf_api_req *r)
         return;
     }
     if (status)
-        rc = cf_core_call_hangup(&r->core, r->project_id, r->route.id1, &p, &err);
+        rc = cf_core_call_hangup(&r->core, r->project_id, r->route.id1,
+                                 strcmp(status, "canceled") == 0, &p, &err);
     else
         rc = r->core.st->ops->call_get(r->core.st, r->project_id, r->route.id1, &p);
     if (rc) {

@@ -146,6 +146,12 @@ void cf_api_conference_update(struct cf_api_req *r)
     }
     if (cf_api_url(r, &r->params, "AnnounceUrl", &u.announce_url)) return;
     if (cf_api_method(r, &r->params, "AnnounceMethod", "POST", &u.announce_method)) return;
+    /* Status=completed ends the conference at once and answers the final
+     * object (spec part 0, "Ending"), AnnounceUrl or not: an announcement
+     * given with it (checked above) has nobody left to play to. The store's
+     * announcements keep end_after for rows queued by older versions, which
+     * played the announcement first. */
+    if (u.end) u.announce_url = NULL;
     if (!u.end && !u.announce_url) {
         /* nothing to change: answer the current object, but still refuse a completed one */
         rc = cf_core_conference_get_public(&r->core, r->project_id, r->route.id1, &c);

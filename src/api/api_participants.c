@@ -5,6 +5,7 @@
  * a completed conference lists none.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "../base/cf_str.h"
 #include "../base/cf_time.h"
@@ -88,6 +89,64 @@ bad:
     return CF_EINVAL;
 }
 
+/* The create parameters confab takes and does nothing with (a simulated or
+ * SIP call has no region, trim, jitter buffer or answering-machine
+ * detection to set): still checked against spec §4.4's values, so that a
+ * request Twilio would refuse is refused here too and not stored. */
+static int check_unused(struct cf_api_req *r, const struct cf_params *q)
+{
+    static const struct {
+        const char *name, *words; /* allowed values, any letter case */
+    } enums[] = {
+        {"Region", "us1 us2 ie1 de1 sg1 br1 au1 jp1"},
+        {"ConferenceTrim", "trim-silence do-not-trim"},
+        {"Trim", "trim-silence do-not-trim"},
+        {"RecordingChannels", "mono dual"},
+        {"RecordingTrack", "inbound outbound both"},
+        {"JitterBufferSize", "off small medium large"},
+        {"MachineDetection", "Enable DetectMessageEnd"},
+    };
+    static const struct {
+        const char *name;
+        int lo, hi;
+    } ints[] = {
+        {"TimeLimit", 1, 86400},
+        {"MachineDetectionTimeout", 3, 59},
+        {"MachineDetectionSpeechThreshold", 1000, 6000},
+        {"MachineDetectionSpeechEndThreshold", 500, 5000},
+        {"MachineDetectionSilenceTimeout", 2000, 10000},
+    };
+    const char *url, *method, *name;
+    bool b;
+    int n;
+    if (cf_api_bool(r, q, "EarlyMedia", &b, NULL)) return CF_EINVAL;
+    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
+        const char *v = cf_params_get(q, enums[i].name), *w = enums[i].words;
+        bool ok = v == NULL;
+        while (!ok && *w) {
+            size_t k = strcspn(w, " ");
+            ok = strlen(v) == k && strncasecmp(v, w, k) == 0;
+            w += k + (w[k] == ' ');
+        }
+        if (!ok) {
+            cf_api_error(r, 400, 10000, "%s must be one of: %s", enums[i].name, enums[i].words);
+            return CF_EINVAL;
+        }
+    }
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
+        if (cf_api_int(r, q, ints[i].name, ints[i].lo, ints[i].hi, &n, NULL)) return CF_EINVAL;
+    if (cf_api_url(r, q, "AmdStatusCallback", &url) ||
+        cf_api_url(r, q, "ClientNotificationUrl", &url) ||
+        cf_api_method(r, q, "AmdStatusCallbackMethod", "POST", &method))
+        return CF_EINVAL;
+    name = cf_params_get(q, "CallerDisplayName");
+    if (name && (cf_str_utf8_chars(name) < 2 || cf_str_utf8_chars(name) > 255)) {
+        cf_api_error(r, 400, 10000, "CallerDisplayName must be 2 to 255 characters");
+        return CF_EINVAL;
+    }
+    return 0;
+}
+
 void cf_api_participant_create(struct cf_api_req *r)
 {
     struct cf_part_create pc;
@@ -120,6 +179,12 @@ void cf_api_participant_create(struct cf_api_req *r)
     if (cf_str_utf8_chars(r->route.id1) > CF_NAME_MAX_CHARS || strlen(r->route.id1) > CF_NAME_MAX) {
         cf_api_error(r, 400, 10000, "The conference FriendlyName must be at most %d characters",
                      CF_NAME_MAX_CHARS);
+        return;
+    }
+    if (check_unused(r, q)) return;
+    if (!cf_str_utf8_valid(r->route.id1, strlen(r->route.id1))) {
+        /* from the path, percent-decoded: a parameter like the body's */
+        cf_api_error(r, 400, 10000, "The conference FriendlyName is not valid UTF-8");
         return;
     }
     if ((pc.label = cf_params_get(q, "Label"))) {
@@ -229,11 +294,11 @@ void cf_api_participants_list(struct cf_api_req *r)
     if ((st = cf_params_get(&r->query, "Status"))) {
         if (strcmp(st, "completed") == 0) {
             f.history = true;
-            cf_str_form_add(&echo, "Status", st);
         } else if (strcmp(st, "in-progress") != 0) {
             cf_api_error(r, 400, 10000, "Status must be in-progress or completed");
             goto out;
         }
+        cf_str_form_add(&echo, "Status", st); /* every filter given, the default too */
     }
     if (cf_api_page_parse(r, &pg)) goto out;
     rc = cf_core_conference_get(&r->core, r->project_id, r->route.id1, &c);

@@ -340,6 +340,14 @@ static int decode_params(struct cf_api_req *r)
     if (!rc && r->req->method != CF_M_GET && r->req->method != CF_M_HEAD) {
         /* POST parameters: those of the query string, then the body's (which win) */
         r->params = r->query;
+        if (ct && strncasecmp(ct, "multipart/", 10) == 0) {
+            /* read as a form it would give junk names, all ignored: an
+             * update that changed nothing, answered 200 */
+            cf_api_error(r, 400, 10000,
+                         "Content-Type multipart is not supported: send the parameters as "
+                         "application/x-www-form-urlencoded or application/json");
+            return CF_EINVAL;
+        }
         if (ct && strncasecmp(ct, "application/json", 16) == 0)
             rc = cf_params_parse_json(r->req->body, r->req->body_len, r->a, &r->params, &err);
         else

@@ -39,6 +39,46 @@ size_t cf_str_utf8_chars(const char *z)
     return n;
 }
 
+size_t cf_str_utf8_seq(const unsigned char *p, size_t avail)
+{
+    unsigned char c = p[0], lo = 0x80, hi = 0xBF;
+    size_t n, i;
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (avail < n) return 0;
+    if (p[1] < lo || p[1] > hi) return 0;
+    for (i = 2; i < n; i++)
+        if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+    return n;
+}
+
+bool cf_str_utf8_valid(const char *z, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)z;
+    size_t i = 0;
+    while (i < n) {
+        size_t k;
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        if (!(k = cf_str_utf8_seq(p + i, n - i))) return false;
+        i += k;
+    }
+    return true;
+}
+
 /* 1 for RFC 3986's unreserved characters, which percent-encoding keeps:
  * A-Z a-z 0-9 - _ . ~ */
 static const unsigned char unreserved[256] = {

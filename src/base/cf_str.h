@@ -18,6 +18,13 @@ int cf_str_copy(char *out, size_t size, const char *z);
 bool cf_str_ieq(const char *a, const char *b);
 /* Counts UTF-8 characters (continuation bytes do not count). */
 size_t cf_str_utf8_chars(const char *z);
+/* Returns the length (2-4) of the well-formed UTF-8 sequence that starts
+ * with the non-ASCII byte p[0], of which avail bytes are present, or 0.
+ * Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not
+ * well-formed (RFC 3629). */
+size_t cf_str_utf8_seq(const unsigned char *p, size_t avail);
+/* Whether the n bytes at z are well-formed UTF-8 (NUL bytes included). */
+bool cf_str_utf8_valid(const char *z, size_t n);
 /* Appends z percent-encoded for a form body / query (space as %20; unreserved kept). */
 int cf_str_urlencode(struct cf_buf *b, const char *z);
 /* Writes the n bytes at z percent-encoded, as cf_str_urlencode does, to out

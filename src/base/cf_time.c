@@ -112,7 +112,7 @@ int cf_time_parse_date(const char *z, int64_t *day_start_us)
         if (!z[i]) return CF_EINVAL;
     if (z[10] || z[4] != '-' || z[7] != '-') return CF_EINVAL;
     if (digits(z, 4, &y) || digits(z + 5, 2, &m) || digits(z + 8, 2, &d)) return CF_EINVAL;
-    if (y < 1970 || m < 1 || m > 12 || d < 1) return CF_EINVAL;
+    if (y < 1 || m < 1 || m > 12 || d < 1) return CF_EINVAL;
     max = mdays[m - 1];
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) max = 29;
     if ((unsigned)d > max) return CF_EINVAL;

@@ -22,8 +22,9 @@ int64_t cf_time_monotonic_us(void); /* for durations and deadlines */
  * always CF_RFC2822_LEN - 1 characters and a NUL (years clamped to 0-9999). */
 void cf_time_rfc2822(int64_t t, char *out);
 
-/* Parses exactly "YYYY-MM-DD" (a real calendar date, year 1970..9999) into
- * the µs of that day's UTC midnight. Returns 0 or CF_EINVAL. */
+/* Parses exactly "YYYY-MM-DD" (a real calendar date, year 0001..9999,
+ * proleptic Gregorian; before 1970 negative) into the µs of that day's UTC
+ * midnight. Returns 0 or CF_EINVAL. */
 int cf_time_parse_date(const char *z, int64_t *day_start_us);
 
 /* Days since epoch <-> civil date (proleptic Gregorian). */

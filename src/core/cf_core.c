@@ -1095,15 +1095,26 @@ int cf_core_participant_kick(struct cf_core *c, const char *project_id, const ch
     return with_participant(c, project_id, conf_sid, key, err, do_remove, &kicked, NULL);
 }
 
+/* Status=canceled: like Twilio's Calls API, it ends a call only while it is
+ * being dialled (queued, ringing); a connected call stays as it is. Decided
+ * in the write transaction, where the status cannot change under it. */
+static int do_cancel(struct cf_core *c, struct cf_conference *conf, struct cf_participant *p,
+                     struct cf_arena *a, struct hangups *h, int64_t now, const void *arg,
+                     struct cf_err *err)
+{
+    if (p->status == CF_PART_IN_PROGRESS) return 0;
+    return do_remove(c, conf, p, a, h, now, arg, err);
+}
+
 int cf_core_call_hangup(struct cf_core *c, const char *project_id, const char *call_sid,
-                        struct cf_participant *out, struct cf_err *err)
+                        bool cancel, struct cf_participant *out, struct cf_err *err)
 {
     bool kicked = false;
     int rc = c->st->ops->call_get(c->st, project_id, call_sid, out);
     if (rc) return rc;
     if (!cf_part_is_live(out->status)) return 0; /* already over: answer its final state */
-    rc = with_participant(c, project_id, out->conference_sid, out->call_sid, err, do_remove,
-                          &kicked, out);
+    rc = with_participant(c, project_id, out->conference_sid, out->call_sid, err,
+                          cancel ? do_cancel : do_remove, &kicked, out);
     if (rc == CF_ENOTFOUND || rc == CF_ESTATE) /* it ended meanwhile */
         rc = c->st->ops->call_get(c->st, project_id, call_sid, out);
     return rc;

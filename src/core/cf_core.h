@@ -130,10 +130,11 @@ int cf_core_participant_update(struct cf_core *c, const char *project_id, const 
 /* Removes a live participant (DELETE): it leaves, and the conference may end. */
 int cf_core_participant_kick(struct cf_core *c, const char *project_id, const char *conf_sid,
                              const char *key, struct cf_err *err);
-/* Ends a participant's call (Calls API Status=completed|canceled): it leaves
- * with participant_hung_up. Fills *out with the final state. */
+/* Ends a participant's call (Calls API Status=completed, or canceled, which
+ * leaves a connected call alone): it leaves with participant_hung_up. Fills
+ * *out with the call's state after it. */
 int cf_core_call_hangup(struct cf_core *c, const char *project_id, const char *call_sid,
-                        struct cf_participant *out, struct cf_err *err);
+                        bool cancel, struct cf_participant *out, struct cf_err *err);
 
 /* Conference recordings: fetch, change status (PAUSED with skip or
  * silence, IN_PROGRESS to resume, STOPPED), delete (the file goes too). */

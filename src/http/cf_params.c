@@ -27,8 +27,12 @@
  */
 #include "cf_params.h"
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "../base/cf_str.h"
 
 #define CF_PARAMS_SHOW_MAX 64 /* bytes of a name quoted in a message */
 
@@ -206,6 +210,10 @@ int cf_params_parse_form(const char *s, size_t len, struct cf_arena *a,
                             show);
             goto out;
         }
+        if (!cf_str_utf8_valid((const char *)name.p, name.len)) {
+            rc = cf_err_set(err, CF_EINVAL, "Parameter name '%s' is not valid UTF-8", show);
+            goto out;
+        }
         rc = cf_params_form_decode(u + val_start, end - val_start, &value, &bad);
         if (rc == CF_ETOOBIG) {
             rc = cf_err_set(err, rc, "Parameter '%s' is longer than %d bytes", show,
@@ -216,6 +224,11 @@ int cf_params_parse_form(const char *s, size_t len, struct cf_arena *a,
             rc = cf_err_set(err, rc,
                             "Malformed percent-escape in parameter '%s' at byte %zu",
                             show, val_start + bad);
+            goto out;
+        }
+        if (!cf_str_utf8_valid((const char *)value.p, value.len)) {
+            /* as in a JSON body: text that no JSON answer could carry */
+            rc = cf_err_set(err, CF_EINVAL, "Parameter '%s' is not valid UTF-8", show);
             goto out;
         }
         rc = cf_params_add(&acc, &name, &value, err);
@@ -248,34 +261,6 @@ static void cf_json_ws(struct cf_json *j)
 static int cf_json_peek(const struct cf_json *j)
 {
     return j->pos < j->len ? j->s[j->pos] : -1;
-}
-
-/* Returns the length (2-4) of the well-formed UTF-8 sequence that starts
- * with the non-ASCII byte p[0], of which avail bytes are present, or 0.
- * Overlong forms, UTF-16 surrogates and code points past U+10FFFF are not
- * well-formed (RFC 3629). */
-static size_t cf_utf8_len(const unsigned char *p, size_t avail)
-{
-    unsigned char c = p[0], lo = 0x80, hi = 0xBF;
-    size_t n, i;
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-    } else {
-        return 0;
-    }
-    if (avail < n) return 0;
-    if (p[1] < lo || p[1] > hi) return 0;
-    for (i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xBF) return 0;
-    return n;
 }
 
 /* Appends code point cp (at most U+10FFFF, not a surrogate) as UTF-8. */
@@ -347,7 +332,7 @@ static int cf_json_string(struct cf_json *j, struct cf_params_dst *d)
             goto out;
         }
         if (c >= 0x80) {
-            size_t n = cf_utf8_len(j->s + j->pos, j->len - j->pos);
+            size_t n = cf_str_utf8_seq(j->s + j->pos, j->len - j->pos);
             if (!n) {
                 rc = cf_json_fail(j, "invalid UTF-8 in a string");
                 goto out;
@@ -424,11 +409,14 @@ out:
     return rc;
 }
 
-/* Checks the JSON number at j->pos and copies its source text into d.
+/* Checks the JSON number at j->pos and copies it into d: its source text,
+ * or, for a whole number written with a fraction or an exponent (30.0,
+ * 3e1), its digits, so that an integer parameter takes it as JSON allows.
  * Grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
 static int cf_json_number(struct cf_json *j, struct cf_params_dst *d)
 {
     size_t start = j->pos;
+    bool plain = true;
     if (cf_json_peek(j) == '-') j->pos++;
     if (cf_json_peek(j) == '0') {
         j->pos++;
@@ -439,16 +427,33 @@ static int cf_json_number(struct cf_json *j, struct cf_params_dst *d)
     }
     if (cf_json_peek(j) == '.') {
         j->pos++;
+        plain = false;
         if (!(cf_json_peek(j) >= '0' && cf_json_peek(j) <= '9'))
             return cf_json_fail(j, "bad number: no digit after '.'");
         while (cf_json_peek(j) >= '0' && cf_json_peek(j) <= '9') j->pos++;
     }
     if (cf_json_peek(j) == 'e' || cf_json_peek(j) == 'E') {
         j->pos++;
+        plain = false;
         if (cf_json_peek(j) == '+' || cf_json_peek(j) == '-') j->pos++;
         if (!(cf_json_peek(j) >= '0' && cf_json_peek(j) <= '9'))
             return cf_json_fail(j, "bad number: no digit in exponent");
         while (cf_json_peek(j) >= '0' && cf_json_peek(j) <= '9') j->pos++;
+    }
+    if (!plain && j->pos - start < 64) {
+        char text[64], *end;
+        double v;
+        memcpy(text, j->s + start, j->pos - start);
+        text[j->pos - start] = '\0';
+        v = strtod(text, &end);
+        /* whole and exact in a double (|v| < 2^53, so that nothing was rounded
+         * onto a whole number) */
+        if (*end == '\0' && v > -9007199254740992.0 && v < 9007199254740992.0 &&
+            v == (double)(int64_t)v) {
+            char digits[CF_STR_I64_LEN];
+            size_t n = cf_str_i64(digits, (int64_t)v);
+            return cf_params_put(d, (const unsigned char *)digits, n);
+        }
     }
     return cf_params_put(d, j->s + start, j->pos - start);
 }
@@ -524,6 +529,7 @@ int cf_params_parse_json(const char *s, size_t len, struct cf_arena *a,
         goto out;
     }
     cf_json_ws(&j);
+    if (j.pos == j.len) goto end; /* no body: no parameters (an SDK's DELETE) */
     if (cf_json_peek(&j) != '{') {
         rc = cf_json_fail(&j, "expected a JSON object");
         goto out;

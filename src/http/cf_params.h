@@ -49,7 +49,9 @@ int cf_params_parse_form(const char *s, size_t len, struct cf_arena *a,
  * and null (the member is skipped). A member whose value is an array of
  * strings/numbers/booleans becomes one pair per element (repeated keys).
  * Nested objects, arrays inside arrays, trailing garbage, invalid UTF-8 in
- * strings, or duplicate top-level structure errors are CF_EINVAL.
+ * strings, or duplicate top-level structure errors are CF_EINVAL. An
+ * empty body (or only white space) is no parameters, like an empty form:
+ * SDKs send their JSON Content-Type on a DELETE without a body.
  * Appends to out like cf_params_parse_form. */
 int cf_params_parse_json(const char *s, size_t len, struct cf_arena *a,
                          struct cf_params *out, struct cf_err *err);

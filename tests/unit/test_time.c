@@ -129,6 +129,13 @@ CF_TEST(time_rfc2822_matches_libc)
 CF_TEST(time_parse_date_valid)
 {
     int64_t us;
+    /* before 1970: negative, down to year 1 */
+    CF_CHECK_INT(tt_parse("1969-12-31", &us), 0);
+    CF_CHECK_INT(us, -CF_USEC_PER_DAY);
+    CF_CHECK_INT(tt_parse("1900-01-01", &us), 0);
+    CF_CHECK_STR(tt_fmt(us), "Mon, 01 Jan 1900 00:00:00 +0000");
+    CF_CHECK_INT(tt_parse("0001-01-01", &us), 0);
+    CF_CHECK_INT(us, INT64_C(-719162) * CF_USEC_PER_DAY);
     CF_CHECK_INT(tt_parse("1970-01-01", &us), 0);
     CF_CHECK_INT(us, 0);
     CF_CHECK_INT(tt_parse("1970-01-02", &us), 0);
@@ -165,10 +172,12 @@ CF_TEST(time_parse_date_leap_years)
     CF_CHECK_INT(tt_parse("2024-02-30", &us), CF_EINVAL);
     CF_CHECK_INT(tt_parse("2000-02-30", &us), CF_EINVAL);
     CF_CHECK_INT(tt_parse("2400-02-29", &us), 0);
-    /* 1900 is before 1970 (rejected either way); its 28 Feb too */
+    /* before 1970: 1900 is not a leap year, 1600 is */
     CF_CHECK_INT(tt_parse("1900-02-29", &us), CF_EINVAL);
-    CF_CHECK_INT(tt_parse("1900-02-28", &us), CF_EINVAL);
     CF_CHECK_INT(us, -777);
+    CF_CHECK_INT(tt_parse("1900-02-28", &us), 0);
+    CF_CHECK_INT(us, INT64_C(-25509) * CF_USEC_PER_DAY);
+    CF_CHECK_INT(tt_parse("1600-02-29", &us), 0);
 }
 
 CF_TEST(time_parse_date_invalid)
@@ -186,8 +195,8 @@ CF_TEST(time_parse_date_invalid)
         "2024--1-01", "2024-01--1", "2024-01:01",
         /* trailing characters */
         "2024-01-01 ", "2024-01-01T00:00:00Z", "2024-01-01\n", "2024-01-01x",
-        /* before 1970 */
-        "1969-12-31", "0000-01-01", "1900-01-01", "0001-01-01", "1000-06-15",
+        /* year 0 */
+        "0000-01-01", "0000-12-31",
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         int64_t us;
