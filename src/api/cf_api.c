@@ -162,6 +162,35 @@ bad:
     return CF_EINVAL;
 }
 
+/* The authority's port, if it has one (after the host, or after a
+ * bracketed IPv6 literal): 1..65535 in decimal digits. */
+static bool port_ok(const char *host)
+{
+    size_t n = strcspn(host, "/?#");
+    const char *at = memchr(host, '@', n), *colon;
+    long port = 0;
+    if (at) { /* user:password@ */
+        n -= (size_t)(at + 1 - host);
+        host = at + 1;
+    }
+    if (*host == '[') {
+        const char *end = memchr(host, ']', n);
+        if (!end) return false;
+        n -= (size_t)(end + 1 - host);
+        host = end + 1;
+        if (n && *host != ':') return false;
+    }
+    colon = memchr(host, ':', n);
+    if (!colon) return true;
+    n -= (size_t)(colon + 1 - host);
+    if (n == 0 || n > 5) return false;
+    for (size_t i = 0; i < n; i++) {
+        if (colon[1 + i] < '0' || colon[1 + i] > '9') return false;
+        port = port * 10 + (colon[1 + i] - '0');
+    }
+    return port >= 1 && port <= 65535;
+}
+
 static bool is_http_url(const char *v)
 {
     const char *host;
@@ -174,6 +203,7 @@ static bool is_http_url(const char *v)
     if (!*host || *host == '/' || *host == '?' || *host == '#' || *host == ':') return false;
     for (const char *q = v; *q; q++)
         if ((unsigned char)*q <= 0x20 || *q == 0x7f) return false;
+    if (!port_ok(host)) return false;
     return strlen(v) <= CF_URL_MAX;
 }
 

@@ -123,7 +123,8 @@ def test_status_other_than_completed_is_21475(confab, live, status):
 
 
 @pytest.mark.parametrize("url", ["ftp://x", "notaurl", "/relative/announce.xml", "http://",
-                                 "javascript:alert(1)"])
+                                 "javascript:alert(1)", "http://example.com:99999/x", "http://example.com:0/x",
+                                 "http://example.com:8o/x", "http://[::1/x", "http://[::1]x/y"])
 def test_bad_announce_url_is_21402(confab, live, url):
     sid, _ = live
     assert_error(confab.post(confab.conf_path(sid), data={"AnnounceUrl": url}), 400, 21402, mentions="AnnounceUrl")
