@@ -144,6 +144,11 @@ void cf_api_participant_create(struct cf_api_req *r)
         return;
     pc.status_callback_events = CF_CALLEV_COMPLETED;
     pc.rec_callback_events = CF_REV_COMPLETED;
+    /* The participant's recording is the conference's (Record=true is
+     * ConferenceRecord), so Recording… and ConferenceRecording… set the same
+     * callback: each setting is taken from whichever of the two is given,
+     * the Conference one when both are. An absent …Method keeps what the
+     * other gave (its default is the value read so far). */
     if (cf_api_url(r, q, "StatusCallback", &pc.status_callback) ||
         cf_api_method(r, q, "StatusCallbackMethod", "POST", &pc.status_callback_method) ||
         read_events(r, "StatusCallbackEvent", cf_callev_parse,
@@ -153,7 +158,7 @@ void cf_api_participant_create(struct cf_api_req *r)
         read_events(r, "RecordingStatusCallbackEvent", cf_rev_parse,
                     "in-progress completed absent failed", &pc.rec_callback_events) ||
         cf_api_url(r, q, "ConferenceRecordingStatusCallback", &pc.rec_callback) ||
-        cf_api_method(r, q, "ConferenceRecordingStatusCallbackMethod", "POST",
+        cf_api_method(r, q, "ConferenceRecordingStatusCallbackMethod", pc.rec_callback_method,
                       &pc.rec_callback_method) ||
         read_events(r, "ConferenceRecordingStatusCallbackEvent", cf_rev_parse,
                     "in-progress completed absent failed", &pc.rec_callback_events))

@@ -305,6 +305,35 @@ def test_recording_status_callbacks(confab, receiver, param, events, want):
     assert r.status_code == 200 and r.content[:4] == b"RIFF", f"RecordingUrl + .wav: {describe(r)}"
 
 
+@pytest.mark.parametrize("params,method", [
+    ({"RecordingStatusCallbackMethod": "GET"}, "GET"),
+    ({"ConferenceRecordingStatusCallbackMethod": "GET"}, "GET"),
+    ({"RecordingStatusCallbackMethod": "GET", "ConferenceRecordingStatusCallbackMethod": "POST"}, "POST"),
+    ({"RecordingStatusCallbackMethod": "POST", "ConferenceRecordingStatusCallbackMethod": "GET"}, "GET"),
+], ids=["recording-get", "conference-get", "both-conference-post-wins", "both-conference-get-wins"])
+def test_recording_status_callback_method(confab, receiver, params, method):
+    """Either …RecordingStatusCallbackMethod sets the method of the one recording's callback (the one given
+    wins, the Conference… one when both are); GET sends the parameters in the query string."""
+    name = unique_name("wh-recm")
+    p1 = confab.create_participant(name, ConferenceRecord="record-from-start",
+                                   RecordingStatusCallback=receiver.url("rec"), **params)
+    sid = p1["conference_sid"]
+    confab.create_participant(name)
+    confab.wait_conference_status(sid, "in-progress")
+    rec = confab.wait_recording(sid)
+    confab.end_conference(sid)
+    hits = receiver.wait("rec", 1)
+    time.sleep(0.3)
+    hits = receiver.got("rec")
+    assert len(hits) == 1, hits
+    check_delivery(confab, hits, receiver.url("rec"), method=method)
+    p = hits[0].params
+    assert p["RecordingSid"] == rec["sid"] and p["RecordingStatus"] == "completed", p
+    assert p["ConferenceSid"] == sid and p["AccountSid"] == confab.a.id, p
+    if method == "GET":
+        assert dict(hits[0].query)["RecordingSid"] == rec["sid"], f"GET carries the query: {hits[0].raw_path}"
+
+
 # ---- delivery: retries, order under concurrency ----------------------------------------------------------
 
 def test_receiver_failing_twice_gets_the_event_three_times_then_the_next(confab, receiver):
