@@ -385,9 +385,11 @@ static int leave(struct cf_core *c, struct cf_conference *conf, struct cf_partic
 }
 
 /* Ends the conference: every live participant leaves, recordings complete,
- * conference-end is appended. The caller saves conf. */
+ * conference-end is appended. ender is the participant whose leaving ended
+ * it (NULL: the API). The caller saves conf. */
 static int end_conference(struct cf_core *c, struct cf_conference *conf, enum cf_end_reason reason,
-                          const char *call_sid, struct cf_arena *a, struct hangups *h, int64_t now)
+                          const struct cf_participant *ender, struct cf_arena *a, struct hangups *h,
+                          int64_t now)
 {
     struct cf_participant *live = NULL;
     size_t n = 0;
@@ -414,8 +416,16 @@ static int end_conference(struct cf_core *c, struct cf_conference *conf, enum cf
     }
     conf->status = CF_CONF_COMPLETED;
     conf->end_reason = reason;
-    cf_str_copy(conf->call_sid_ending, sizeof conf->call_sid_ending, call_sid ? call_sid : "");
+    cf_str_copy(conf->call_sid_ending, sizeof conf->call_sid_ending, ender ? ender->call_sid : "");
     conf->date_updated = now;
+    if (ender && ender->label[0]) {
+        struct cf_buf extra;
+        cf_buf_init(&extra, 4096);
+        cf_str_form_add(&extra, "ParticipantLabelEndingConference", ender->label);
+        rc = append_event(c, conf, CF_CEV_END, "conference-end", NULL, now, cf_buf_str(&extra));
+        cf_buf_cleanup(&extra);
+        return rc;
+    }
     return append_event(c, conf, CF_CEV_END, "conference-end", NULL, now, NULL);
 }
 
@@ -750,7 +760,7 @@ static int on_gone(struct cf_core *c, struct cf_conference *conf, struct cf_part
     facts.last = nlive == 0;
     if ((rc = cf_lifecycle_conference(conf->status, CF_LC_LEFT, &facts, &step))) return rc;
     if (step.effects & CF_LC_FX_END)
-        return end_conference(c, conf, step.reason, p->call_sid, a, h, now);
+        return end_conference(c, conf, step.reason, p, a, h, now);
     return 0;
 }
 
@@ -1084,7 +1094,7 @@ static int do_remove(struct cf_core *c, struct cf_conference *conf, struct cf_pa
                                       &step)))
         return rc;
     if (step.effects & CF_LC_FX_END)
-        return end_conference(c, conf, step.reason, p->call_sid, a, h, now);
+        return end_conference(c, conf, step.reason, p, a, h, now);
     return 0;
 }
 

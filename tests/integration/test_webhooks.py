@@ -203,6 +203,38 @@ def test_end_conference_on_exit_participant_hangs_up(confab, receiver):
     assert end["CallSidEndingConference"] == boss["call_sid"], end
 
 
+@pytest.mark.parametrize("how", ["hangup", "kick"])
+def test_conference_end_names_the_label_of_the_participant_that_ended_it(confab, receiver, how):
+    """§8.4: conference-end carries ParticipantLabelEndingConference when the participant whose leaving
+    ended the conference had a label (and not when it had none, or when the API ended it)."""
+    label = "boss & co/1"
+    sid, name, [boss, other] = callback_conference(confab, receiver, events="end",
+                                                   first={"EndConferenceOnExit": "true", "Label": label})
+    if how == "kick":
+        confab.kick(sid, boss["call_sid"])
+    else:
+        confab.hangup_call(boss["call_sid"])
+    end = receiver.wait_event("cb", "conference-end")[0]
+    check_conference_event(end, confab.a, sid, name, "conference-end")
+    assert end["CallSidEndingConference"] == boss["call_sid"], end
+    assert end["ParticipantLabelEndingConference"] == label, end
+
+    unlabelled = receiver.url("plain")
+    sid2, name2, [p1, _] = callback_conference(confab, receiver, cb="plain", events="end",
+                                               first={"EndConferenceOnExit": "true"})
+    confab.hangup_call(p1["call_sid"])
+    end = receiver.wait_event("plain", "conference-end")[0]
+    assert end["CallSidEndingConference"] == p1["call_sid"], end
+    assert "ParticipantLabelEndingConference" not in end, f"no label, no parameter: {end}"
+    check_delivery(confab, receiver.got("plain"), unlabelled)
+
+    sid3, _, _ = callback_conference(confab, receiver, cb="api", events="end",
+                                     first={"EndConferenceOnExit": "true", "Label": label})
+    confab.end_conference(sid3)
+    end = receiver.wait_event("api", "conference-end")[0]
+    assert "ParticipantLabelEndingConference" not in end and "CallSidEndingConference" not in end, end
+
+
 # ---- call status callbacks -------------------------------------------------------------------------------
 
 def check_call_event(p, project, call, status, to, sid):
