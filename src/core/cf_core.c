@@ -384,15 +384,17 @@ static int leave(struct cf_core *c, struct cf_conference *conf, struct cf_partic
     return append_event(c, conf, CF_CEV_LEAVE, "participant-leave", p, now, NULL);
 }
 
-/* Ends the conference: every live participant leaves, recordings complete,
- * conference-end is appended. ender is the participant whose leaving ended
+/* Ends the conference: every live participant leaves, conference-end is
+ * appended, then running recordings complete (their callbacks follow the
+ * conference-end, spec §8.1). ender is the participant whose leaving ended
  * it (NULL: the API). The caller saves conf. */
 static int end_conference(struct cf_core *c, struct cf_conference *conf, enum cf_end_reason reason,
                           const struct cf_participant *ender, struct cf_arena *a, struct hangups *h,
                           int64_t now)
 {
     struct cf_participant *live = NULL;
-    size_t n = 0;
+    struct cf_recording *recs = NULL;
+    size_t n = 0, nr = 0;
     int rc;
     enum cf_leave_reason why =
         reason == CF_END_API ? CF_LEAVE_CONFERENCE_ENDED_VIA_API : CF_LEAVE_MODERATOR_ENDED_CONFERENCE;
@@ -402,17 +404,6 @@ static int end_conference(struct cf_core *c, struct cf_conference *conf, enum cf
         const char *cs = live[i].status == CF_PART_IN_PROGRESS ? "completed" : "canceled";
         if ((rc = leave(c, conf, &live[i], CF_PE_ENDED, why, cs, now))) return rc;
         hangups_add(h, a, live[i].call_sid);
-    }
-    {
-        struct cf_recording *recs = NULL;
-        size_t nr = 0;
-        if ((rc = c->st->ops->rec_live(c->st, conf->project_id, conf->sid, a, &recs, &nr))) return rc;
-        for (size_t i = 0; i < nr; i++) {
-            if (cf_recording_finish(&recs[i], CF_REC_COMPLETED, now)) continue;
-            if ((rc = c->st->ops->rec_update(c->st, &recs[i]))) return rc;
-            if ((rc = rec_event(c, conf, &recs[i], CF_REV_COMPLETED, "completed", now))) return rc;
-            recs_add(h, &recs[i], false);
-        }
     }
     conf->status = CF_CONF_COMPLETED;
     conf->end_reason = reason;
@@ -424,9 +415,18 @@ static int end_conference(struct cf_core *c, struct cf_conference *conf, enum cf
         cf_str_form_add(&extra, "ParticipantLabelEndingConference", ender->label);
         rc = append_event(c, conf, CF_CEV_END, "conference-end", NULL, now, cf_buf_str(&extra));
         cf_buf_cleanup(&extra);
-        return rc;
+    } else {
+        rc = append_event(c, conf, CF_CEV_END, "conference-end", NULL, now, NULL);
     }
-    return append_event(c, conf, CF_CEV_END, "conference-end", NULL, now, NULL);
+    if (rc) return rc;
+    if ((rc = c->st->ops->rec_live(c->st, conf->project_id, conf->sid, a, &recs, &nr))) return rc;
+    for (size_t i = 0; i < nr; i++) {
+        if (cf_recording_finish(&recs[i], CF_REC_COMPLETED, now)) continue;
+        if ((rc = c->st->ops->rec_update(c->st, &recs[i]))) return rc;
+        if ((rc = rec_event(c, conf, &recs[i], CF_REV_COMPLETED, "completed", now))) return rc;
+        recs_add(h, &recs[i], false);
+    }
+    return 0;
 }
 
 /* Counts connected participants and whether one of them starts the conference. */

@@ -366,6 +366,38 @@ def test_recording_status_callback_method(confab, receiver, params, method):
         assert dict(hits[0].query)["RecordingSid"] == rec["sid"], f"GET carries the query: {hits[0].raw_path}"
 
 
+@pytest.mark.parametrize("how", ["api", "end-on-exit", "last-left"])
+def test_recording_completed_follows_conference_end(confab, receiver, how):
+    """§8.1: when the conference ends, the recording status callback follows the conference-end: a higher
+    SequenceNumber, and (the outbox delivers a conference's events in order) a later arrival."""
+    name = unique_name("wh-recend")
+    p1 = confab.create_participant(name, ConferenceRecord="record-from-start",
+                                   ConferenceStatusCallback=receiver.url("cb"),
+                                   ConferenceStatusCallbackEvent="leave end",
+                                   RecordingStatusCallback=receiver.url("rec"),
+                                   EndConferenceOnExit="true" if how == "end-on-exit" else "false")
+    sid = p1["conference_sid"]
+    p2 = confab.create_participant(name)
+    confab.wait_conference_status(sid, "in-progress")
+    confab.wait_recording(sid)
+    if how == "api":
+        confab.end_conference(sid)
+    elif how == "end-on-exit":
+        confab.hangup_call(p1["call_sid"])
+    else:
+        confab.hangup_call(p1["call_sid"])
+        confab.hangup_call(p2["call_sid"])
+    end = receiver.wait("cb", pred=lambda h: h.params.get("StatusCallbackEvent") == "conference-end")[0]
+    [done] = receiver.wait("rec", 1)
+    assert done.params["RecordingStatus"] == "completed", done.params
+    assert int(done.params["SequenceNumber"]) > int(end.params["SequenceNumber"]), \
+        f"recording completed (seq {done.params['SequenceNumber']}) before conference-end " \
+        f"(seq {end.params['SequenceNumber']})"
+    assert done.arrived >= end.answered, "the recording callback waited for the conference-end"
+    leaves = [h for h in receiver.got("cb") if h.params.get("StatusCallbackEvent") == "participant-leave"]
+    assert leaves and all(int(h.params["SequenceNumber"]) < int(end.params["SequenceNumber"]) for h in leaves)
+
+
 # ---- delivery: retries, order under concurrency ----------------------------------------------------------
 
 def test_receiver_failing_twice_gets_the_event_three_times_then_the_next(confab, receiver):
