@@ -3,7 +3,9 @@
  * api_recordings.c - Conference Recordings: list (DateCreated filters),
  * fetch (SignalWire's field types, spec §5.1), update (Status paused,
  * in-progress, stopped; PauseBehavior skip or silence), delete, and the
- * audio itself at …/Accounts/{A}/Recordings/{Sid}.wav.
+ * audio itself at …/Accounts/{A}/Recordings/{Sid}.wav, or {Sid} with no
+ * extension (the RecordingUrl of the callbacks; WAV too, as on Twilio).
+ * There is no MP3: {Sid}.mp3 is a 404 that says so.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -203,6 +205,11 @@ void cf_api_recording_media(struct cf_api_req *r)
     rc = cf_core_recording_get(&r->core, r->project_id, NULL, r->route.id1, &rec);
     if (rc) {
         cf_api_core_error(r, rc, NULL, "recording media", r->route.id1);
+        return;
+    }
+    if (r->route.mp3) {
+        cf_api_error(r, 404, 20404, "The recording %s is available as WAV only: request it with .wav "
+                     "or without an extension", rec.sid);
         return;
     }
     if (cf_engine_recording_path(r->api->recordings_dir, rec.sid, path, sizeof path) ||

@@ -380,6 +380,32 @@ def test_wav_under_both_prefixes_and_auth(confab, project):
     confab.end_conference(sid, project)
 
 
+def test_audio_without_extension_is_wav_and_mp3_is_a_clear_404(confab, project):
+    """Twilio's RecordingUrl convention: the URL without an extension (what the recording callbacks send)
+    answers the audio as WAV, under both prefixes, with the .wav route's auth rules; .mp3 is not offered
+    and says so; .json and other extensions name nothing at this path."""
+    sid, _, rec = recorded_conference(confab, project)
+    set_status(confab, sid, rec["sid"], project, Status="stopped")
+    done = confab.wait_recording_status(sid, rec["sid"], "completed", project)
+    for prefix in PREFIXES:
+        bare = confab.media_path(rec["sid"], project, prefix=prefix)[:-len(".wav")]
+        check_wav(confab.get(bare, project=project), done["duration"])
+        head = confab.req("HEAD", bare, project=project)
+        assert head.status_code == 200 and head.headers["Content-Type"].startswith("audio/x-wav"), describe(head)
+        assert_error(confab.get(bare + ".mp3", project=project), 404, 20404, mentions="WAV")
+        assert_error(confab.get(bare + ".ogg", project=project), 404, 20404)
+    bare = confab.media_path(rec["sid"], project)[:-len(".wav")]
+    assert_error(confab.get(bare, project=project, auth=None), 401, 20003)
+    assert_error(confab.get(bare, project=project, auth=(project.id, "wrong")), 401, 20003)
+    assert_error(confab.get(bare.replace(project.id, confab.b.id), project=confab.b), 404, 20404)
+    assert_error(confab.get(bare + ".mp3", project=project, auth=None), 401, 20003)
+    unknown = confab.media_path(str(uuid.uuid4()), project)[:-len(".wav")]
+    assert_error(confab.get(unknown, project=project), 404, 20404)
+    assert_error(confab.get(unknown + ".mp3", project=project), 404, 20404)
+    assert_error(confab.post(bare, project=project), 405, 20004)
+    confab.end_conference(sid, project)
+
+
 # ---- delete --------------------------------------------------------------------------------------------------
 
 def test_delete_removes_recording_and_audio(confab, project):

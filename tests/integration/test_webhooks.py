@@ -333,8 +333,12 @@ def test_recording_status_callbacks(confab, receiver, param, events, want):
         assert url.endswith(f"/2010-04-01/Accounts/{confab.a.id}/Recordings/{rec['sid']}"), url
     done = got[-1]
     assert int(done["RecordingDuration"]) >= 1, done
-    r = confab.get(done["RecordingUrl"][done["RecordingUrl"].index("/2010-04-01/"):] + ".wav")
+    path = done["RecordingUrl"][done["RecordingUrl"].index("/2010-04-01/"):]
+    r = confab.get(path + ".wav")
     assert r.status_code == 200 and r.content[:4] == b"RIFF", f"RecordingUrl + .wav: {describe(r)}"
+    r = confab.get(path)
+    assert r.status_code == 200 and r.content[:4] == b"RIFF", f"RecordingUrl as sent: {describe(r)}"
+    assert r.headers["Content-Type"].startswith("audio/x-wav"), r.headers
 
 
 @pytest.mark.parametrize("params,method", [
