@@ -2,7 +2,8 @@
  *
  * api_recordings.c - Conference Recordings: list (DateCreated filters),
  * fetch (SignalWire's field types, spec §5.1), update (Status paused,
- * in-progress, stopped; PauseBehavior skip or silence), delete, and the
+ * in-progress, stopped; PauseBehavior skip or silence; fetch and update
+ * take Twilio.CURRENT for the conference's running recording), delete, and the
  * audio itself at …/Accounts/{A}/Recordings/{Sid}.wav, or {Sid} with no
  * extension (the RecordingUrl of the callbacks; WAV too, as on Twilio).
  * There is no MP3: {Sid}.mp3 is a 404 that says so.
@@ -79,6 +80,24 @@ static void write_rec(struct cf_api_req *r, const struct cf_recording *rec)
     rec_json(r, &w, rec);
 }
 
+/* The recording sid of the path for the core: NULL for Twilio.CURRENT
+ * (spec §2.5, §5.2), the conference's current recording. */
+static const char *rec_key(const struct cf_api_req *r)
+{
+    return strcmp(r->route.id2, "Twilio.CURRENT") == 0 ? NULL : r->route.id2;
+}
+
+/* The 404 of a recording fetch or update; CURRENT gets a sentence of its own. */
+static void rec_error(struct cf_api_req *r, int rc, const struct cf_err *err, const char *what,
+                      const struct cf_conference *c)
+{
+    if (rc == CF_ENOTFOUND && !rec_key(r))
+        cf_api_error(r, 404, 20404, "Conference %s has no current recording (none is in progress "
+                     "or paused)", c->sid);
+    else
+        cf_api_core_error(r, rc, err, what, r->route.id2);
+}
+
 /* The conference must exist in this project for its recordings to. */
 static int load_conf(struct cf_api_req *r, struct cf_conference *c)
 {
@@ -132,9 +151,9 @@ void cf_api_recording_fetch(struct cf_api_req *r)
     struct cf_conference c;
     int rc;
     if (load_conf(r, &c)) return;
-    rc = cf_core_recording_get(&r->core, r->project_id, c.sid, r->route.id2, &rec);
+    rc = cf_core_recording_get(&r->core, r->project_id, c.sid, rec_key(r), &rec);
     if (rc) {
-        cf_api_core_error(r, rc, NULL, "recording fetch", r->route.id2);
+        rec_error(r, rc, NULL, "recording fetch", &c);
         return;
     }
     write_rec(r, &rec);
@@ -173,10 +192,10 @@ void cf_api_recording_update(struct cf_api_req *r)
         }
     }
     if (load_conf(r, &c)) return;
-    rc = cf_core_recording_update(&r->core, r->project_id, c.sid, r->route.id2, to, skip, &rec,
+    rc = cf_core_recording_update(&r->core, r->project_id, c.sid, rec_key(r), to, skip, &rec,
                                   &err);
     if (rc) {
-        cf_api_core_error(r, rc, &err, "recording update", r->route.id2);
+        rec_error(r, rc, &err, "recording update", &c);
         return;
     }
     write_rec(r, &rec);

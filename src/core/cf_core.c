@@ -1119,10 +1119,36 @@ int cf_core_call_hangup(struct cf_core *c, const char *project_id, const char *c
     return rc;
 }
 
+/* Loads a recording by sid or, sid NULL, the conference's current one: the
+ * newest still running (in-progress or paused). CF_ENOTFOUND if none. */
+static int rec_load(struct cf_core *c, const char *project_id, const char *conf_sid,
+                    const char *sid, struct cf_recording *out)
+{
+    struct cf_recording *live = NULL;
+    struct cf_arena a;
+    size_t n = 0, best = 0;
+    int rc;
+    if (sid) return c->st->ops->rec_get(c->st, project_id, conf_sid, sid, out);
+    if (!conf_sid) return CF_ENOTFOUND;
+    cf_arena_init(&a);
+    rc = c->st->ops->rec_live(c->st, project_id, conf_sid, &a, &live, &n);
+    if (rc == 0 && n == 0) rc = CF_ENOTFOUND;
+    if (rc == 0) {
+        for (size_t i = 1; i < n; i++)
+            if (live[i].date_created > live[best].date_created ||
+                (live[i].date_created == live[best].date_created &&
+                 strcmp(live[i].sid, live[best].sid) > 0))
+                best = i;
+        *out = live[best];
+    }
+    cf_arena_cleanup(&a);
+    return rc;
+}
+
 int cf_core_recording_get(struct cf_core *c, const char *project_id, const char *conf_sid,
                           const char *sid, struct cf_recording *out)
 {
-    return c->st->ops->rec_get(c->st, project_id, conf_sid, sid, out);
+    return rec_load(c, project_id, conf_sid, sid, out);
 }
 
 int cf_core_recording_update(struct cf_core *c, const char *project_id, const char *conf_sid,
@@ -1134,7 +1160,7 @@ int cf_core_recording_update(struct cf_core *c, const char *project_id, const ch
     bool was_paused;
     int rc;
     if ((rc = st->ops->begin(st, true))) goto out;
-    if ((rc = st->ops->rec_get(st, project_id, conf_sid, sid, out))) goto rollback;
+    if ((rc = rec_load(c, project_id, conf_sid, sid, out))) goto rollback;
     was_paused = out->status == CF_REC_PAUSED;
     switch (to) {
     case CF_REC_PAUSED: rc = cf_recording_pause(out, skip, now); break;
@@ -1142,7 +1168,7 @@ int cf_core_recording_update(struct cf_core *c, const char *project_id, const ch
     default: rc = cf_recording_finish(out, CF_REC_STOPPED, now); break;
     }
     if (rc) {
-        cf_err_set(err, rc, "Recording %s has ended and cannot be changed", sid);
+        cf_err_set(err, rc, "Recording %s has ended and cannot be changed", out->sid);
         goto rollback;
     }
     if ((rc = st->ops->rec_update(st, out))) goto rollback;

@@ -136,7 +136,10 @@ int cf_core_call_hangup(struct cf_core *c, const char *project_id, const char *c
                         struct cf_participant *out, struct cf_err *err);
 
 /* Conference recordings: fetch, change status (PAUSED with skip or
- * silence, IN_PROGRESS to resume, STOPPED), delete (the file goes too). */
+ * silence, IN_PROGRESS to resume, STOPPED), delete (the file goes too).
+ * For fetch and change, sid NULL names the conference's current recording
+ * (Twilio.CURRENT): the newest one in progress or paused; CF_ENOTFOUND
+ * when it has none. */
 int cf_core_recording_get(struct cf_core *c, const char *project_id, const char *conf_sid,
                           const char *sid, struct cf_recording *out);
 int cf_core_recording_update(struct cf_core *c, const char *project_id, const char *conf_sid,

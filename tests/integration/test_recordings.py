@@ -363,6 +363,64 @@ def test_last_participant_leaving_completes_the_recording(confab, project):
     assert type(done["duration"]) is int
 
 
+# ---- Twilio.CURRENT ---------------------------------------------------------------------------------------
+
+CURRENT = "Twilio.CURRENT"
+
+
+def test_twilio_current_names_the_running_recording(confab, project):
+    """§2.5, §5.2: `Twilio.CURRENT` in place of the recording sid, on fetch and update, is the conference's
+    current recording (in progress or paused); 404 / 20404 when it has none."""
+    sid, _, rec = recorded_conference(confab, project)
+    for prefix in PREFIXES:
+        for json_suffix in (True, False):
+            r = confab.get(confab.rec_path(sid, CURRENT, project, prefix, json=json_suffix), project=project)
+            assert r.status_code == 200, describe(r)
+            got = check_recording(r.json(), project, sid, prefix=prefix, status="in-progress")
+            assert got["sid"] == rec["sid"], got
+            assert got["uri"].endswith(f"/Recordings/{rec['sid']}.json"), "the uri names the real sid"
+    got = set_status(confab, sid, CURRENT, project, Status="paused", PauseBehavior="skip")
+    assert got["sid"] == rec["sid"] and got["status"] == "paused", got
+    assert confab.fetch_recording(sid, CURRENT, project)["sid"] == rec["sid"], "a paused one is current"
+    got = set_status(confab, sid, CURRENT, project, Status="in-progress")
+    assert got["sid"] == rec["sid"] and got["status"] == "in-progress", got
+    got = set_status(confab, sid, CURRENT, project, Status="stopped")
+    assert got["sid"] == rec["sid"] and got["status"] == "stopped", got
+    assert confab.fetch_recording(sid, rec["sid"], project)["status"] in ("stopped", "completed")
+
+    # nothing is running any more
+    r = confab.get(confab.rec_path(sid, CURRENT, project), project=project)
+    assert_error(r, 404, 20404, mentions="current recording")
+    r = confab.post(confab.rec_path(sid, CURRENT, project), project=project, data={"Status": "paused"})
+    assert_error(r, 404, 20404, mentions="current recording")
+    # a conference that never recorded; another project; an unknown conference
+    other, _, _ = confab.new_conference(project=project)
+    assert_error(confab.get(confab.rec_path(other, CURRENT, project), project=project), 404, 20404)
+    assert_error(confab.get(confab.rec_path(sid, CURRENT, confab.b), project=confab.b), 404, 20404)
+    assert_error(confab.get(confab.rec_path(str(uuid.uuid4()), CURRENT, project), project=project), 404, 20404)
+    # bad values are still refused before anything is looked up
+    r = confab.post(confab.rec_path(sid, CURRENT, project), project=project, data={"Status": "bogus"})
+    assert_error(r, 400, 10000, mentions="Status")
+    confab.end_conference(sid, project)
+    confab.end_conference(other, project)
+
+
+def test_twilio_current_through_the_twilio_sdk(confab, project):
+    """twilio-python sends the literal in the path: `recordings("Twilio.CURRENT").update(...)`."""
+    twilio_rest = pytest.importorskip("twilio.rest")
+    from twilio.base.exceptions import TwilioRestException
+    sid, _, rec = recorded_conference(confab, project)
+    client = twilio_rest.Client(project.id, project.token)
+    client.api.base_url = confab.base
+    got = client.conferences(sid).recordings(CURRENT).update(status="paused")
+    assert got.sid == rec["sid"] and got.status == "paused"
+    assert client.conferences(sid).recordings(CURRENT).fetch().sid == rec["sid"]
+    confab.end_conference(sid, project)
+    with pytest.raises(TwilioRestException) as e:
+        client.conferences(sid).recordings(CURRENT).update(status="in-progress")
+    assert (e.value.status, e.value.code) == (404, 20404)
+
+
 # ---- the audio -----------------------------------------------------------------------------------------------
 
 def test_wav_under_both_prefixes_and_auth(confab, project):
