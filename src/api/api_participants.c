@@ -54,6 +54,11 @@ void cf_api_participant_json(struct cf_api_req *r, struct cf_json *w,
     cf_json_close(w, '}');
 }
 
+/* The words of both Recording…Event lists (spec §4.4 lists these for
+ * RecordingStatusCallbackEvent and four of them for the Conference one;
+ * both subscribe the one recording, so both take them all). */
+#define REC_EVENTS "started in-progress paused resumed stopped completed failed absent"
+
 /* An …Event list: repeated keys or space-separated words, each parsed by
  * word_bit (0 = unknown word: 400). Absent leaves *out alone. */
 static int read_events(struct cf_api_req *r, const char *name, unsigned (*word_bit)(const char *),
@@ -155,13 +160,13 @@ void cf_api_participant_create(struct cf_api_req *r)
                     "initiated ringing answered completed", &pc.status_callback_events) ||
         cf_api_url(r, q, "RecordingStatusCallback", &pc.rec_callback) ||
         cf_api_method(r, q, "RecordingStatusCallbackMethod", "POST", &pc.rec_callback_method) ||
-        read_events(r, "RecordingStatusCallbackEvent", cf_rev_parse,
-                    "in-progress completed absent failed", &pc.rec_callback_events) ||
+        read_events(r, "RecordingStatusCallbackEvent", cf_rev_parse, REC_EVENTS,
+                    &pc.rec_callback_events) ||
         cf_api_url(r, q, "ConferenceRecordingStatusCallback", &pc.rec_callback) ||
         cf_api_method(r, q, "ConferenceRecordingStatusCallbackMethod", pc.rec_callback_method,
                       &pc.rec_callback_method) ||
-        read_events(r, "ConferenceRecordingStatusCallbackEvent", cf_rev_parse,
-                    "in-progress completed absent failed", &pc.rec_callback_events))
+        read_events(r, "ConferenceRecordingStatusCallbackEvent", cf_rev_parse, REC_EVENTS,
+                    &pc.rec_callback_events))
         return;
     if ((pc.wait_url = cf_params_get(q, "WaitUrl")) && *pc.wait_url &&
         cf_api_url(r, q, "WaitUrl", &pc.wait_url))

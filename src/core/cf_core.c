@@ -313,14 +313,15 @@ static int call_event(struct cf_core *c, struct cf_conference *conf, const struc
     return rc;
 }
 
-/* Appends a recording status callback when the conference subscribed. */
+/* Appends a recording status callback when the conference subscribed to
+ * one of bits (CF_REV_*); status is the RecordingStatus sent. */
 static int rec_event(struct cf_core *c, struct cf_conference *conf, const struct cf_recording *r,
-                     unsigned bit, const char *status, int64_t now)
+                     unsigned bits, const char *status, int64_t now)
 {
     struct cf_buf b;
     char n[24], ts[CF_RFC2822_LEN];
     int rc;
-    if (!conf->rec_callback[0] || !(conf->rec_callback_events & bit)) return 0;
+    if (!conf->rec_callback[0] || !(conf->rec_callback_events & bits)) return 0;
     if ((rc = head(c, &b, 16384, conf, now))) return rc;
     cf_str_form_add(&b, "RecordingSid", r->sid);
     cf_str_form_add(&b, "RecordingStatus", status);
@@ -733,7 +734,9 @@ static int on_answered(struct cf_core *c, struct cf_conference *conf, struct cf_
             memcpy(rec.conference_sid, conf->sid, sizeof rec.conference_sid);
             cf_recording_start(&rec, now);
             if ((rc = c->st->ops->rec_insert(c->st, &rec))) return rc;
-            if ((rc = rec_event(c, conf, &rec, CF_REV_IN_PROGRESS, "in-progress", now))) return rc;
+            if ((rc = rec_event(c, conf, &rec, CF_REV_STARTED | CF_REV_IN_PROGRESS, "in-progress",
+                                now)))
+                return rc;
             recs_add(h, &rec, true);
         }
     }
@@ -1156,12 +1159,13 @@ int cf_core_recording_update(struct cf_core *c, const char *project_id, const ch
                              struct cf_recording *out, struct cf_err *err)
 {
     struct cf_store *st = c->st;
+    struct cf_conference conf;
     int64_t now = cf_time_now_us();
-    bool was_paused;
+    enum cf_rec_status was;
     int rc;
     if ((rc = st->ops->begin(st, true))) goto out;
     if ((rc = rec_load(c, project_id, conf_sid, sid, out))) goto rollback;
-    was_paused = out->status == CF_REC_PAUSED;
+    was = out->status;
     switch (to) {
     case CF_REC_PAUSED: rc = cf_recording_pause(out, skip, now); break;
     case CF_REC_IN_PROGRESS: rc = cf_recording_resume(out, now); break;
@@ -1172,6 +1176,15 @@ int cf_core_recording_update(struct cf_core *c, const char *project_id, const ch
         goto rollback;
     }
     if ((rc = st->ops->rec_update(st, out))) goto rollback;
+    if (out->status != was) {
+        /* the paused, resumed or stopped callback (a repeat of the current
+         * state changes nothing and sends nothing) */
+        if ((rc = st->ops->conf_get(st, project_id, out->conference_sid, &conf))) goto rollback;
+        rc = to == CF_REC_PAUSED       ? rec_event(c, &conf, out, CF_REV_PAUSED, "paused", now)
+             : to == CF_REC_IN_PROGRESS ? rec_event(c, &conf, out, CF_REV_RESUMED, "resumed", now)
+                                        : rec_event(c, &conf, out, CF_REV_STOPPED, "stopped", now);
+        if (rc) goto rollback;
+    }
     if ((rc = st->ops->commit(st))) goto out;
     notify(c);
     if (to == CF_REC_STOPPED) {
@@ -1183,7 +1196,7 @@ int cf_core_recording_update(struct cf_core *c, const char *project_id, const ch
         cf_str_copy(it.sid, sizeof it.sid, out->sid);
         it.duration_s = out->duration_s;
         fx(c, &it);
-    } else if ((to == CF_REC_PAUSED) != was_paused) {
+    } else if ((to == CF_REC_PAUSED) != (was == CF_REC_PAUSED)) {
         fx_call(c, FX_REC_PAUSE, out->sid, to == CF_REC_PAUSED);
     }
     goto out;

@@ -74,12 +74,18 @@ enum {
     CF_CALLEV_COMPLETED = 1 << 3
 };
 
-/* Bits of RecordingStatusCallbackEvent. */
+/* Bits of RecordingStatusCallbackEvent (spec §4.4's words). STARTED and
+ * IN_PROGRESS both subscribe to the callback at the start; ABSENT and
+ * FAILED are accepted, but nothing produces them yet. */
 enum {
     CF_REV_IN_PROGRESS = 1 << 0,
     CF_REV_COMPLETED = 1 << 1,
     CF_REV_ABSENT = 1 << 2,
-    CF_REV_FAILED = 1 << 3
+    CF_REV_FAILED = 1 << 3,
+    CF_REV_STARTED = 1 << 4,
+    CF_REV_PAUSED = 1 << 5,
+    CF_REV_RESUMED = 1 << 6,
+    CF_REV_STOPPED = 1 << 7
 };
 
 struct cf_project {

@@ -14,7 +14,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from confab_helpers import describe, parse_rfc2822, unique_name, wait_for
+from confab_helpers import assert_error, describe, parse_rfc2822, unique_name, wait_for
 from webhook_receiver import receiver  # noqa: F401 (the fixture)
 from webhook_receiver import (FORM, LOOPBACK_ALLOWED, ServeProcess, assert_in_order, callback_conference,
                               check_conference_event, check_signed, seqs, settled_log)
@@ -400,6 +400,70 @@ def test_recording_completed_follows_conference_end(confab, receiver, how):
     assert done.arrived >= end.answered, "the recording callback waited for the conference-end"
     leaves = [h for h in receiver.got("cb") if h.params.get("StatusCallbackEvent") == "participant-leave"]
     assert leaves and all(int(h.params["SequenceNumber"]) < int(end.params["SequenceNumber"]) for h in leaves)
+
+
+ALL_REC_WORDS = "started in-progress paused resumed stopped completed failed absent"
+
+
+@pytest.mark.parametrize("param,events", [
+    ("RecordingStatusCallbackEvent", ALL_REC_WORDS),
+    ("ConferenceRecordingStatusCallbackEvent", ALL_REC_WORDS.split()),
+], ids=["space-separated", "repeated-keys"])
+def test_recording_events_of_api_pause_resume_stop(confab, receiver, param, events):
+    """§4.4's words are all accepted; the server sends what it can produce: in-progress at the start (once,
+    for `started` and `in-progress` alike), paused / resumed / stopped when the Recordings API changes the
+    recording (a repeat changes nothing and sends nothing), completed when the file is written."""
+    name = unique_name("wh-recev")
+    p1 = confab.create_participant(name, ConferenceRecord="record-from-start",
+                                   ConferenceRecordingStatusCallback=receiver.url("rec"), **{param: events})
+    sid = p1["conference_sid"]
+    confab.create_participant(name)
+    confab.wait_conference_status(sid, "in-progress")
+    rec = confab.wait_recording(sid)
+    receiver.wait("rec", 1)
+    path = confab.rec_path(sid, rec["sid"])
+    for status in ("paused", "paused", "in-progress", "in-progress", "stopped"):
+        r = confab.post(path, data={"Status": status})
+        assert r.status_code == 200, describe(r)
+    receiver.wait("rec", 5)
+    hits = receiver.quiet("rec", 0.3)
+    check_delivery(confab, hits, receiver.url("rec"))
+    got = [h.params for h in hits]
+    assert [p["RecordingStatus"] for p in got] == ["in-progress", "paused", "resumed", "stopped", "completed"], got
+    s = seqs(got)
+    assert s == sorted(set(s)), f"increasing SequenceNumbers: {s}"
+    for p in got:
+        assert p["RecordingSid"] == rec["sid"] and p["ConferenceSid"] == sid, p
+        assert p["RecordingUrl"].endswith(f"/Recordings/{rec['sid']}"), p
+    assert int(got[3]["RecordingDuration"]) == int(got[4]["RecordingDuration"]), "stopped fixes the duration"
+    confab.end_conference(sid)
+    time.sleep(0.3)
+    assert len(receiver.got("rec")) == 5, "ending the conference after the stop sends nothing more"
+
+
+def test_recording_events_only_those_subscribed(confab, receiver):
+    name = unique_name("wh-recsub")
+    p1 = confab.create_participant(name, ConferenceRecord="record-from-start",
+                                   RecordingStatusCallback=receiver.url("rec"),
+                                   RecordingStatusCallbackEvent="paused stopped")
+    sid = p1["conference_sid"]
+    confab.create_participant(name)
+    confab.wait_conference_status(sid, "in-progress")
+    rec = confab.wait_recording(sid)
+    for status in ("paused", "in-progress", "stopped"):
+        assert confab.post(confab.rec_path(sid, rec["sid"]), data={"Status": status}).status_code == 200
+    confab.wait_recording_status(sid, rec["sid"], "completed")
+    receiver.wait("rec", 2)
+    got = [h.params["RecordingStatus"] for h in receiver.quiet("rec", 0.3)]
+    assert got == ["paused", "stopped"], got
+    confab.end_conference(sid)
+
+
+@pytest.mark.parametrize("param", ["RecordingStatusCallbackEvent", "ConferenceRecordingStatusCallbackEvent"])
+def test_recording_event_unknown_word_is_400(confab, param):
+    r = confab.post_participant(unique_name("wh-recbad"), **{param: "completed sometimes"})
+    assert_error(r, 400, 10000, mentions=param)
+    assert "resumed" in r.json()["message"], r.json()
 
 
 # ---- delivery: retries, order under concurrency ----------------------------------------------------------
