@@ -93,6 +93,23 @@ bad:
     return CF_EINVAL;
 }
 
+/* ConferenceTrim / Trim: trim-silence or do-not-trim. Absent leaves *out
+ * alone. */
+static int read_trim(struct cf_api_req *r, const char *name, bool *out)
+{
+    const char *v = cf_params_get(&r->params, name);
+    if (!v) return 0;
+    if (strcmp(v, "trim-silence") == 0) {
+        *out = true;
+    } else if (strcmp(v, "do-not-trim") == 0) {
+        *out = false;
+    } else {
+        cf_api_error(r, 400, 10000, "%s must be trim-silence or do-not-trim", name);
+        return CF_EINVAL;
+    }
+    return 0;
+}
+
 void cf_api_participant_create(struct cf_api_req *r)
 {
     struct cf_part_create pc;
@@ -107,6 +124,7 @@ void cf_api_participant_create(struct cf_api_req *r)
     pc.beep_on_exit = true;
     pc.timeout_s = 60;
     pc.max_participants = 250;
+    pc.trim_silence = true;
     pc.conf_status_callback_events = CF_CEV_START | CF_CEV_END;
     pc.from = cf_params_get(q, "From");
     pc.to = cf_params_get(q, "To");
@@ -191,6 +209,10 @@ void cf_api_participant_create(struct cf_api_req *r)
             return;
         }
     }
+    /* Trim is for the participant's recording, which is the conference's:
+     * like the recording callbacks, ConferenceTrim wins when both are given */
+    if (read_trim(r, "Trim", &pc.trim_silence) || read_trim(r, "ConferenceTrim", &pc.trim_silence))
+        return;
     {
         bool record = false, coaching = false, present = false;
         if (cf_api_bool(r, q, "Record", &record, NULL)) return;

@@ -17,7 +17,9 @@
 #include "../base/cf_time.h"
 #include "cf_apiInt.h"
 
-static void rec_json(struct cf_api_req *r, struct cf_json *w, const struct cf_recording *rec)
+/* Writes a recording of conference c (whose ConferenceTrim it shows). */
+static void rec_json(struct cf_api_req *r, struct cf_json *w, const struct cf_recording *rec,
+                     const struct cf_conference *c)
 {
     const char *base = cf_api_conf_base(r);
     struct cf_buf acct;
@@ -65,19 +67,20 @@ static void rec_json(struct cf_api_req *r, struct cf_json *w, const struct cf_re
     cf_json_kstr(w, "transcriptions", cf_arena_cat(r->a, cf_buf_str(&acct), "/Recordings/", rec->sid,
                                                    "/Transcriptions.json"));
     cf_json_close(w, '}');
-    cf_json_kstr(w, "trim", "do-not-trim");
+    cf_json_kstr(w, "trim", c->trim_silence ? "trim-silence" : "do-not-trim");
     cf_json_kstr(w, "uri", cf_arena_cat(r->a, base, "/", rec->conference_sid, "/Recordings/",
                                         rec->sid, ".json"));
     cf_json_close(w, '}');
     cf_buf_cleanup(&acct);
 }
 
-static void write_rec(struct cf_api_req *r, const struct cf_recording *rec)
+static void write_rec(struct cf_api_req *r, const struct cf_recording *rec,
+                      const struct cf_conference *c)
 {
     struct cf_json w;
     r->resp->status = 200;
     cf_json_init(&w, &r->resp->body);
-    rec_json(r, &w, rec);
+    rec_json(r, &w, rec, c);
 }
 
 /* The recording sid of the path for the core: NULL for Twilio.CURRENT
@@ -135,7 +138,7 @@ void cf_api_recordings_list(struct cf_api_req *r)
     r->resp->status = 200;
     cf_json_init(&w, &r->resp->body);
     cf_api_page_begin(&w, "recordings");
-    for (size_t i = 0; i < res.n; i++) rec_json(r, &w, &items[i]);
+    for (size_t i = 0; i < res.n; i++) rec_json(r, &w, &items[i], &c);
     cf_api_page_end(r, &w,
                     cf_arena_cat(r->a, cf_api_conf_base(r), "/", c.sid, "/Recordings",
                                  r->route.json ? ".json" : ""),
@@ -156,7 +159,7 @@ void cf_api_recording_fetch(struct cf_api_req *r)
         rec_error(r, rc, NULL, "recording fetch", &c);
         return;
     }
-    write_rec(r, &rec);
+    write_rec(r, &rec, &c);
 }
 
 void cf_api_recording_update(struct cf_api_req *r)
@@ -198,7 +201,7 @@ void cf_api_recording_update(struct cf_api_req *r)
         rec_error(r, rc, &err, "recording update", &c);
         return;
     }
-    write_rec(r, &rec);
+    write_rec(r, &rec, &c);
 }
 
 void cf_api_recording_delete(struct cf_api_req *r)

@@ -177,7 +177,7 @@ static bool conf_changed(const struct cf_conference *a, const struct cf_conferen
            strcmp(a->status_callback_method, b->status_callback_method) != 0 ||
            a->status_callback_events != b->status_callback_events ||
            a->max_participants != b->max_participants ||
-           a->record_from_start != b->record_from_start ||
+           a->record_from_start != b->record_from_start || a->trim_silence != b->trim_silence ||
            strcmp(a->rec_callback, b->rec_callback) != 0 ||
            strcmp(a->rec_callback_method, b->rec_callback_method) != 0 ||
            a->rec_callback_events != b->rec_callback_events;
@@ -568,6 +568,7 @@ static int find_or_create_conference(struct cf_core *c, const char *project_id, 
     conf->status_callback_events = pc->conf_status_callback_events;
     conf->max_participants = pc->max_participants > 0 ? pc->max_participants : 250;
     conf->record_from_start = pc->record_from_start;
+    conf->trim_silence = pc->trim_silence;
     if (pc->rec_callback) {
         cf_str_copy(conf->rec_callback, sizeof conf->rec_callback, pc->rec_callback);
         cf_str_copy(conf->rec_callback_method, sizeof conf->rec_callback_method,

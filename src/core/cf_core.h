@@ -75,6 +75,7 @@ struct cf_part_create {
     unsigned conf_status_callback_events;
     int max_participants;
     bool record_from_start;
+    bool trim_silence;             /* ConferenceTrim (or Trim): true = trim-silence */
     const char *rec_callback;      /* recording status callback, NULL = none */
     const char *rec_callback_method;
     unsigned rec_callback_events;  /* CF_REV_* */

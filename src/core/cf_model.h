@@ -115,6 +115,8 @@ struct cf_conference {
     unsigned status_callback_events;      /* CF_CEV_* bits */
     int max_participants;
     bool record_from_start;
+    bool trim_silence;                    /* ConferenceTrim: trim-silence (the default),
+                                             false: do-not-trim; its recordings' trim */
     /* Recording status callbacks of the conference's recordings. */
     char rec_callback[CF_URL_MAX + 1];    /* "" = none */
     char rec_callback_method[8];

@@ -138,6 +138,31 @@ def test_recording_starts_with_the_conference(confab, project, record):
     confab.end_conference(sid, project)
 
 
+@pytest.mark.parametrize("params,trim", [
+    ({}, "trim-silence"),
+    ({"ConferenceTrim": "do-not-trim"}, "do-not-trim"),
+    ({"ConferenceTrim": "trim-silence"}, "trim-silence"),
+    ({"Trim": "do-not-trim"}, "do-not-trim"),
+    ({"Trim": "do-not-trim", "ConferenceTrim": "trim-silence"}, "trim-silence"),
+], ids=["default", "conference-do-not-trim", "conference-trim-silence", "trim", "conference-wins"])
+def test_trim_is_the_conferences_setting(confab, project, params, trim):
+    """§4.4 / §9: ConferenceTrim (default trim-silence) is the recording's `trim`, in every answer that
+    shows the recording; the participant's Trim sets the same (its recording is the conference's)."""
+    sid, _, rec = recorded_conference(confab, project, ConferenceRecord="record-from-start", **params)
+    assert rec["trim"] == trim, rec
+    assert confab.fetch_recording(sid, rec["sid"], project)["trim"] == trim
+    assert confab.list_recordings(sid, project)["recordings"][0]["trim"] == trim
+    assert set_status(confab, sid, rec["sid"], project, Status="paused")["trim"] == trim
+    confab.end_conference(sid, project)
+    assert confab.fetch_recording(sid, rec["sid"], project)["trim"] == trim, "kept after the end"
+
+
+@pytest.mark.parametrize("param", ["ConferenceTrim", "Trim"])
+def test_bad_trim_is_400(confab, param):
+    r = confab.post_participant(unique_name("trimbad"), ConferenceRecord="true", **{param: "trim-everything"})
+    assert_error(r, 400, 10000, mentions=param)
+
+
 def test_no_recording_without_record(confab, project):
     name = unique_name("norec")
     parts = [confab.create_participant(name, project=project, ConferenceRecord=v)
