@@ -323,6 +323,9 @@ static int rec_event(struct cf_core *c, struct cf_conference *conf, const struct
     int rc;
     if (!conf->rec_callback[0] || !(conf->rec_callback_events & bits)) return 0;
     if ((rc = head(c, &b, 16384, conf, now))) return rc;
+    /* SignalWire's payload always has CallSid (spec §8.5); a conference
+     * recording belongs to no call (its call_sid is null): empty */
+    cf_str_form_add(&b, "CallSid", "");
     cf_str_form_add(&b, "RecordingSid", r->sid);
     cf_str_form_add(&b, "RecordingStatus", status);
     cf_buf_printf(&b, "&RecordingUrl=");

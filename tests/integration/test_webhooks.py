@@ -319,9 +319,10 @@ def test_recording_status_callbacks(confab, receiver, param, events, want):
     got = [h.params for h in hits]
     assert [p["RecordingStatus"] for p in got] == want, got
     for p in got:
-        for k in ("AccountSid", "RecordingSid", "RecordingStatus", "RecordingUrl", "RecordingDuration",
+        for k in ("AccountSid", "CallSid", "RecordingSid", "RecordingStatus", "RecordingUrl", "RecordingDuration",
                   "RecordingChannels", "RecordingSource", "RecordingStartTime", "ConferenceSid"):
             assert k in p, f"recording callback lacks {k}: {p}"
+        assert p["CallSid"] == "", f"§8.5: SignalWire's CallSid; a conference recording has none: {p}"
         assert p["AccountSid"] == confab.a.id and p["ConferenceSid"] == sid, p
         assert p["RecordingSid"] == rec["sid"], p
         assert p["RecordingChannels"] == "1", p
