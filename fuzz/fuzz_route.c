@@ -5,7 +5,8 @@
  *
  * Checks beyond memory safety (the promises of cf_route.h):
  *   - a match names a real resource, one of the two prefixes, and non-empty
- *     decoded ids exactly where the resource has them;
+ *     decoded ids exactly where the resource has them; only the audio may
+ *     be .mp3;
  *   - building the canonical path back from the match (every id byte
  *     percent-encoded) matches again to the same resource and ids;
  *   - cf_route_name never returns NULL.
@@ -67,6 +68,7 @@ static void check_match(const struct cf_route *r)
     if (r->id1) FUZZ_CHECK(r->id1[0]);
     if (r->id2) FUZZ_CHECK(r->id2[0]);
     if (r->res == CF_R_RECORDING_MEDIA) FUZZ_CHECK(!r->json);
+    else FUZZ_CHECK(!r->mp3);
 }
 
 /* Rebuilds the path of r and checks that it matches to the same route. */
@@ -107,11 +109,12 @@ static void check_roundtrip(const struct cf_route *r, struct cf_arena *a)
     if (r->id1) put_seg(&b, r->id1);
     if (sub) FUZZ_CHECK(cf_buf_putc(&b, '/') == 0 && cf_buf_puts(&b, sub) == 0);
     if (r->id2) put_seg(&b, r->id2);
-    if (r->res == CF_R_RECORDING_MEDIA) FUZZ_CHECK(cf_buf_puts(&b, ".wav") == 0);
+    if (r->res == CF_R_RECORDING_MEDIA) FUZZ_CHECK(cf_buf_puts(&b, r->mp3 ? ".mp3" : ".wav") == 0);
     if (r->json) FUZZ_CHECK(cf_buf_puts(&b, ".json") == 0);
     if (b.len <= CF_ROUTE_MAX_PATH) {
         FUZZ_CHECK(cf_route_match(cf_buf_str(&b), b.len, a, &r2) == 0);
-        FUZZ_CHECK(r2.res == r->res && r2.json == r->json && strcmp(r2.prefix, r->prefix) == 0);
+        FUZZ_CHECK(r2.res == r->res && r2.json == r->json && r2.mp3 == r->mp3 &&
+                   strcmp(r2.prefix, r->prefix) == 0);
         FUZZ_CHECK(same(r2.account_sid, r->account_sid));
         FUZZ_CHECK(same(r2.id1, r->id1) && same(r2.id2, r->id2));
     }

@@ -55,6 +55,11 @@ void cf_api_participant_json(struct cf_api_req *r, struct cf_json *w,
     cf_json_close(w, '}');
 }
 
+/* The words of both Recording…Event lists (spec §4.4 lists these for
+ * RecordingStatusCallbackEvent and four of them for the Conference one;
+ * both subscribe the one recording, so both take them all). */
+#define REC_EVENTS "started in-progress paused resumed stopped completed failed absent"
+
 /* An …Event list: repeated keys or space-separated words, each parsed by
  * word_bit (0 = unknown word: 400). Absent leaves *out alone. */
 static int read_events(struct cf_api_req *r, const char *name, unsigned (*word_bit)(const char *),
@@ -90,7 +95,7 @@ bad:
 }
 
 /* The create parameters confab takes and does nothing with (a simulated or
- * SIP call has no region, trim, jitter buffer or answering-machine
+ * SIP call has no region, channels, jitter buffer or answering-machine
  * detection to set): still checked against spec §4.4's values, so that a
  * request Twilio would refuse is refused here too and not stored. */
 static int check_unused(struct cf_api_req *r, const struct cf_params *q)
@@ -99,8 +104,6 @@ static int check_unused(struct cf_api_req *r, const struct cf_params *q)
         const char *name, *words; /* allowed values, any letter case */
     } enums[] = {
         {"Region", "us1 us2 ie1 de1 sg1 br1 au1 jp1"},
-        {"ConferenceTrim", "trim-silence do-not-trim"},
-        {"Trim", "trim-silence do-not-trim"},
         {"RecordingChannels", "mono dual"},
         {"RecordingTrack", "inbound outbound both"},
         {"JitterBufferSize", "off small medium large"},
@@ -147,6 +150,23 @@ static int check_unused(struct cf_api_req *r, const struct cf_params *q)
     return 0;
 }
 
+/* ConferenceTrim / Trim: trim-silence or do-not-trim. Absent leaves *out
+ * alone. */
+static int read_trim(struct cf_api_req *r, const char *name, bool *out)
+{
+    const char *v = cf_params_get(&r->params, name);
+    if (!v) return 0;
+    if (cf_str_ieq(v, "trim-silence")) { /* any letter case, like the other enums */
+        *out = true;
+    } else if (cf_str_ieq(v, "do-not-trim")) {
+        *out = false;
+    } else {
+        cf_api_error(r, 400, 10000, "%s must be trim-silence or do-not-trim", name);
+        return CF_EINVAL;
+    }
+    return 0;
+}
+
 void cf_api_participant_create(struct cf_api_req *r)
 {
     struct cf_part_create pc;
@@ -161,6 +181,7 @@ void cf_api_participant_create(struct cf_api_req *r)
     pc.beep_on_exit = true;
     pc.timeout_s = 60;
     pc.max_participants = 250;
+    pc.trim_silence = true;
     pc.conf_status_callback_events = CF_CEV_START | CF_CEV_END;
     pc.from = cf_params_get(q, "From");
     pc.to = cf_params_get(q, "To");
@@ -209,19 +230,24 @@ void cf_api_participant_create(struct cf_api_req *r)
         return;
     pc.status_callback_events = CF_CALLEV_COMPLETED;
     pc.rec_callback_events = CF_REV_COMPLETED;
+    /* The participant's recording is the conference's (Record=true is
+     * ConferenceRecord), so Recording… and ConferenceRecording… set the same
+     * callback: each setting is taken from whichever of the two is given,
+     * the Conference one when both are. An absent …Method keeps what the
+     * other gave (its default is the value read so far). */
     if (cf_api_url(r, q, "StatusCallback", &pc.status_callback) ||
         cf_api_method(r, q, "StatusCallbackMethod", "POST", &pc.status_callback_method) ||
         read_events(r, "StatusCallbackEvent", cf_callev_parse,
                     "initiated ringing answered completed", &pc.status_callback_events) ||
         cf_api_url(r, q, "RecordingStatusCallback", &pc.rec_callback) ||
         cf_api_method(r, q, "RecordingStatusCallbackMethod", "POST", &pc.rec_callback_method) ||
-        read_events(r, "RecordingStatusCallbackEvent", cf_rev_parse,
-                    "in-progress completed absent failed", &pc.rec_callback_events) ||
+        read_events(r, "RecordingStatusCallbackEvent", cf_rev_parse, REC_EVENTS,
+                    &pc.rec_callback_events) ||
         cf_api_url(r, q, "ConferenceRecordingStatusCallback", &pc.rec_callback) ||
-        cf_api_method(r, q, "ConferenceRecordingStatusCallbackMethod", "POST",
+        cf_api_method(r, q, "ConferenceRecordingStatusCallbackMethod", pc.rec_callback_method,
                       &pc.rec_callback_method) ||
-        read_events(r, "ConferenceRecordingStatusCallbackEvent", cf_rev_parse,
-                    "in-progress completed absent failed", &pc.rec_callback_events))
+        read_events(r, "ConferenceRecordingStatusCallbackEvent", cf_rev_parse, REC_EVENTS,
+                    &pc.rec_callback_events))
         return;
     if ((pc.wait_url = cf_params_get(q, "WaitUrl")) && *pc.wait_url &&
         cf_api_url(r, q, "WaitUrl", &pc.wait_url))
@@ -246,6 +272,10 @@ void cf_api_participant_create(struct cf_api_req *r)
             return;
         }
     }
+    /* Trim is for the participant's recording, which is the conference's:
+     * like the recording callbacks, ConferenceTrim wins when both are given */
+    if (read_trim(r, "Trim", &pc.trim_silence) || read_trim(r, "ConferenceTrim", &pc.trim_silence))
+        return;
     {
         bool record = false, coaching = false, present = false;
         if (cf_api_bool(r, q, "Record", &record, NULL)) return;

@@ -2,8 +2,11 @@
  *
  * api_recordings.c - Conference Recordings: list (DateCreated filters),
  * fetch (SignalWire's field types, spec §5.1), update (Status paused,
- * in-progress, stopped; PauseBehavior skip or silence), delete, and the
- * audio itself at …/Accounts/{A}/Recordings/{Sid}.wav.
+ * in-progress, stopped; PauseBehavior skip or silence; fetch and update
+ * take Twilio.CURRENT for the conference's running recording), delete, and the
+ * audio itself at …/Accounts/{A}/Recordings/{Sid}.wav, or {Sid} with no
+ * extension (the RecordingUrl of the callbacks; WAV too, as on Twilio).
+ * There is no MP3: {Sid}.mp3 is a 404 that says so.
  */
 #include <fcntl.h>
 #include <string.h>
@@ -14,7 +17,9 @@
 #include "../base/cf_time.h"
 #include "cf_apiInt.h"
 
-static void rec_json(struct cf_api_req *r, struct cf_json *w, const struct cf_recording *rec)
+/* Writes a recording of conference c (whose ConferenceTrim it shows). */
+static void rec_json(struct cf_api_req *r, struct cf_json *w, const struct cf_recording *rec,
+                     const struct cf_conference *c)
 {
     const char *base = cf_api_conf_base(r);
     struct cf_buf acct;
@@ -62,19 +67,38 @@ static void rec_json(struct cf_api_req *r, struct cf_json *w, const struct cf_re
     cf_json_kstr(w, "transcriptions", cf_arena_cat(r->a, cf_buf_str(&acct), "/Recordings/", rec->sid,
                                                    "/Transcriptions.json"));
     cf_json_close(w, '}');
-    cf_json_kstr(w, "trim", "do-not-trim");
+    cf_json_kstr(w, "trim", c->trim_silence ? "trim-silence" : "do-not-trim");
     cf_json_kstr(w, "uri", cf_arena_cat(r->a, base, "/", rec->conference_sid, "/Recordings/",
                                         rec->sid, ".json"));
     cf_json_close(w, '}');
     cf_buf_cleanup(&acct);
 }
 
-static void write_rec(struct cf_api_req *r, const struct cf_recording *rec)
+static void write_rec(struct cf_api_req *r, const struct cf_recording *rec,
+                      const struct cf_conference *c)
 {
     struct cf_json w;
     r->resp->status = 200;
     cf_json_init(&w, &r->resp->body);
-    rec_json(r, &w, rec);
+    rec_json(r, &w, rec, c);
+}
+
+/* The recording sid of the path for the core: NULL for Twilio.CURRENT
+ * (spec §2.5, §5.2), the conference's current recording. */
+static const char *rec_key(const struct cf_api_req *r)
+{
+    return strcmp(r->route.id2, "Twilio.CURRENT") == 0 ? NULL : r->route.id2;
+}
+
+/* The 404 of a recording fetch or update; CURRENT gets a sentence of its own. */
+static void rec_error(struct cf_api_req *r, int rc, const struct cf_err *err, const char *what,
+                      const struct cf_conference *c)
+{
+    if (rc == CF_ENOTFOUND && !rec_key(r))
+        cf_api_error(r, 404, 20404, "Conference %s has no current recording (none is in progress "
+                     "or paused)", c->sid);
+    else
+        cf_api_core_error(r, rc, err, what, r->route.id2);
 }
 
 /* The conference must exist in this project for its recordings to. */
@@ -114,7 +138,7 @@ void cf_api_recordings_list(struct cf_api_req *r)
     r->resp->status = 200;
     cf_json_init(&w, &r->resp->body);
     cf_api_page_begin(&w, "recordings");
-    for (size_t i = 0; i < res.n; i++) rec_json(r, &w, &items[i]);
+    for (size_t i = 0; i < res.n; i++) rec_json(r, &w, &items[i], &c);
     cf_api_page_end(r, &w,
                     cf_arena_cat(r->a, cf_api_conf_base(r), "/", c.sid, "/Recordings",
                                  r->route.json ? ".json" : ""),
@@ -130,12 +154,12 @@ void cf_api_recording_fetch(struct cf_api_req *r)
     struct cf_conference c;
     int rc;
     if (load_conf(r, &c)) return;
-    rc = cf_core_recording_get(&r->core, r->project_id, c.sid, r->route.id2, &rec);
+    rc = cf_core_recording_get(&r->core, r->project_id, c.sid, rec_key(r), &rec);
     if (rc) {
-        cf_api_core_error(r, rc, NULL, "recording fetch", r->route.id2);
+        rec_error(r, rc, NULL, "recording fetch", &c);
         return;
     }
-    write_rec(r, &rec);
+    write_rec(r, &rec, &c);
 }
 
 void cf_api_recording_update(struct cf_api_req *r)
@@ -171,13 +195,13 @@ void cf_api_recording_update(struct cf_api_req *r)
         }
     }
     if (load_conf(r, &c)) return;
-    rc = cf_core_recording_update(&r->core, r->project_id, c.sid, r->route.id2, to, skip, &rec,
+    rc = cf_core_recording_update(&r->core, r->project_id, c.sid, rec_key(r), to, skip, &rec,
                                   &err);
     if (rc) {
-        cf_api_core_error(r, rc, &err, "recording update", r->route.id2);
+        rec_error(r, rc, &err, "recording update", &c);
         return;
     }
-    write_rec(r, &rec);
+    write_rec(r, &rec, &c);
 }
 
 void cf_api_recording_delete(struct cf_api_req *r)
@@ -203,6 +227,11 @@ void cf_api_recording_media(struct cf_api_req *r)
     rc = cf_core_recording_get(&r->core, r->project_id, NULL, r->route.id1, &rec);
     if (rc) {
         cf_api_core_error(r, rc, NULL, "recording media", r->route.id1);
+        return;
+    }
+    if (r->route.mp3) {
+        cf_api_error(r, 404, 20404, "The recording %s is available as WAV only: request it with .wav "
+                     "or without an extension", rec.sid);
         return;
     }
     if (cf_engine_recording_path(r->api->recordings_dir, rec.sid, path, sizeof path) ||

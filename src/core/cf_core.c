@@ -177,7 +177,7 @@ static bool conf_changed(const struct cf_conference *a, const struct cf_conferen
            strcmp(a->status_callback_method, b->status_callback_method) != 0 ||
            a->status_callback_events != b->status_callback_events ||
            a->max_participants != b->max_participants ||
-           a->record_from_start != b->record_from_start ||
+           a->record_from_start != b->record_from_start || a->trim_silence != b->trim_silence ||
            strcmp(a->rec_callback, b->rec_callback) != 0 ||
            strcmp(a->rec_callback_method, b->rec_callback_method) != 0 ||
            a->rec_callback_events != b->rec_callback_events;
@@ -313,15 +313,19 @@ static int call_event(struct cf_core *c, struct cf_conference *conf, const struc
     return rc;
 }
 
-/* Appends a recording status callback when the conference subscribed. */
+/* Appends a recording status callback when the conference subscribed to
+ * one of bits (CF_REV_*); status is the RecordingStatus sent. */
 static int rec_event(struct cf_core *c, struct cf_conference *conf, const struct cf_recording *r,
-                     unsigned bit, const char *status, int64_t now)
+                     unsigned bits, const char *status, int64_t now)
 {
     struct cf_buf b;
     char n[24], ts[CF_RFC2822_LEN];
     int rc;
-    if (!conf->rec_callback[0] || !(conf->rec_callback_events & bit)) return 0;
+    if (!conf->rec_callback[0] || !(conf->rec_callback_events & bits)) return 0;
     if ((rc = head(c, &b, 16384, conf, now))) return rc;
+    /* SignalWire's payload always has CallSid (spec §8.5); a conference
+     * recording belongs to no call (its call_sid is null): empty */
+    cf_str_form_add(&b, "CallSid", "");
     cf_str_form_add(&b, "RecordingSid", r->sid);
     cf_str_form_add(&b, "RecordingStatus", status);
     cf_buf_printf(&b, "&RecordingUrl=");
@@ -384,13 +388,17 @@ static int leave(struct cf_core *c, struct cf_conference *conf, struct cf_partic
     return append_event(c, conf, CF_CEV_LEAVE, "participant-leave", p, now, NULL);
 }
 
-/* Ends the conference: every live participant leaves, recordings complete,
- * conference-end is appended. The caller saves conf. */
+/* Ends the conference: every live participant leaves, conference-end is
+ * appended, then running recordings complete (their callbacks follow the
+ * conference-end, spec §8.1). ender is the participant whose leaving ended
+ * it (NULL: the API). The caller saves conf. */
 static int end_conference(struct cf_core *c, struct cf_conference *conf, enum cf_end_reason reason,
-                          const char *call_sid, struct cf_arena *a, struct hangups *h, int64_t now)
+                          const struct cf_participant *ender, struct cf_arena *a, struct hangups *h,
+                          int64_t now)
 {
     struct cf_participant *live = NULL;
-    size_t n = 0;
+    struct cf_recording *recs = NULL;
+    size_t n = 0, nr = 0;
     int rc;
     enum cf_leave_reason why =
         reason == CF_END_API ? CF_LEAVE_CONFERENCE_ENDED_VIA_API : CF_LEAVE_MODERATOR_ENDED_CONFERENCE;
@@ -401,22 +409,28 @@ static int end_conference(struct cf_core *c, struct cf_conference *conf, enum cf
         if ((rc = leave(c, conf, &live[i], CF_PE_ENDED, why, cs, now))) return rc;
         hangups_add(h, a, live[i].call_sid);
     }
-    {
-        struct cf_recording *recs = NULL;
-        size_t nr = 0;
-        if ((rc = c->st->ops->rec_live(c->st, conf->project_id, conf->sid, a, &recs, &nr))) return rc;
-        for (size_t i = 0; i < nr; i++) {
-            if (cf_recording_finish(&recs[i], CF_REC_COMPLETED, now)) continue;
-            if ((rc = c->st->ops->rec_update(c->st, &recs[i]))) return rc;
-            if ((rc = rec_event(c, conf, &recs[i], CF_REV_COMPLETED, "completed", now))) return rc;
-            recs_add(h, &recs[i], false);
-        }
-    }
     conf->status = CF_CONF_COMPLETED;
     conf->end_reason = reason;
-    cf_str_copy(conf->call_sid_ending, sizeof conf->call_sid_ending, call_sid ? call_sid : "");
+    cf_str_copy(conf->call_sid_ending, sizeof conf->call_sid_ending, ender ? ender->call_sid : "");
     conf->date_updated = now;
-    return append_event(c, conf, CF_CEV_END, "conference-end", NULL, now, NULL);
+    if (ender && ender->label[0]) {
+        struct cf_buf extra;
+        cf_buf_init(&extra, 4096);
+        cf_str_form_add(&extra, "ParticipantLabelEndingConference", ender->label);
+        rc = append_event(c, conf, CF_CEV_END, "conference-end", NULL, now, cf_buf_str(&extra));
+        cf_buf_cleanup(&extra);
+    } else {
+        rc = append_event(c, conf, CF_CEV_END, "conference-end", NULL, now, NULL);
+    }
+    if (rc) return rc;
+    if ((rc = c->st->ops->rec_live(c->st, conf->project_id, conf->sid, a, &recs, &nr))) return rc;
+    for (size_t i = 0; i < nr; i++) {
+        if (cf_recording_finish(&recs[i], CF_REC_COMPLETED, now)) continue;
+        if ((rc = c->st->ops->rec_update(c->st, &recs[i]))) return rc;
+        if ((rc = rec_event(c, conf, &recs[i], CF_REV_COMPLETED, "completed", now))) return rc;
+        recs_add(h, &recs[i], false);
+    }
+    return 0;
 }
 
 /* Counts connected participants and whether one of them starts the conference. */
@@ -557,6 +571,7 @@ static int find_or_create_conference(struct cf_core *c, const char *project_id, 
     conf->status_callback_events = pc->conf_status_callback_events;
     conf->max_participants = pc->max_participants > 0 ? pc->max_participants : 250;
     conf->record_from_start = pc->record_from_start;
+    conf->trim_silence = pc->trim_silence;
     if (pc->rec_callback) {
         cf_str_copy(conf->rec_callback, sizeof conf->rec_callback, pc->rec_callback);
         cf_str_copy(conf->rec_callback_method, sizeof conf->rec_callback_method,
@@ -723,7 +738,9 @@ static int on_answered(struct cf_core *c, struct cf_conference *conf, struct cf_
             memcpy(rec.conference_sid, conf->sid, sizeof rec.conference_sid);
             cf_recording_start(&rec, now);
             if ((rc = c->st->ops->rec_insert(c->st, &rec))) return rc;
-            if ((rc = rec_event(c, conf, &rec, CF_REV_IN_PROGRESS, "in-progress", now))) return rc;
+            if ((rc = rec_event(c, conf, &rec, CF_REV_STARTED | CF_REV_IN_PROGRESS, "in-progress",
+                                now)))
+                return rc;
             recs_add(h, &rec, true);
         }
     }
@@ -750,7 +767,7 @@ static int on_gone(struct cf_core *c, struct cf_conference *conf, struct cf_part
     facts.last = nlive == 0;
     if ((rc = cf_lifecycle_conference(conf->status, CF_LC_LEFT, &facts, &step))) return rc;
     if (step.effects & CF_LC_FX_END)
-        return end_conference(c, conf, step.reason, p->call_sid, a, h, now);
+        return end_conference(c, conf, step.reason, p, a, h, now);
     return 0;
 }
 
@@ -1084,7 +1101,7 @@ static int do_remove(struct cf_core *c, struct cf_conference *conf, struct cf_pa
                                       &step)))
         return rc;
     if (step.effects & CF_LC_FX_END)
-        return end_conference(c, conf, step.reason, p->call_sid, a, h, now);
+        return end_conference(c, conf, step.reason, p, a, h, now);
     return 0;
 }
 
@@ -1120,10 +1137,36 @@ int cf_core_call_hangup(struct cf_core *c, const char *project_id, const char *c
     return rc;
 }
 
+/* Loads a recording by sid or, sid NULL, the conference's current one: the
+ * newest still running (in-progress or paused). CF_ENOTFOUND if none. */
+static int rec_load(struct cf_core *c, const char *project_id, const char *conf_sid,
+                    const char *sid, struct cf_recording *out)
+{
+    struct cf_recording *live = NULL;
+    struct cf_arena a;
+    size_t n = 0, best = 0;
+    int rc;
+    if (sid) return c->st->ops->rec_get(c->st, project_id, conf_sid, sid, out);
+    if (!conf_sid) return CF_ENOTFOUND;
+    cf_arena_init(&a);
+    rc = c->st->ops->rec_live(c->st, project_id, conf_sid, &a, &live, &n);
+    if (rc == 0 && n == 0) rc = CF_ENOTFOUND;
+    if (rc == 0) {
+        for (size_t i = 1; i < n; i++)
+            if (live[i].date_created > live[best].date_created ||
+                (live[i].date_created == live[best].date_created &&
+                 strcmp(live[i].sid, live[best].sid) > 0))
+                best = i;
+        *out = live[best];
+    }
+    cf_arena_cleanup(&a);
+    return rc;
+}
+
 int cf_core_recording_get(struct cf_core *c, const char *project_id, const char *conf_sid,
                           const char *sid, struct cf_recording *out)
 {
-    return c->st->ops->rec_get(c->st, project_id, conf_sid, sid, out);
+    return rec_load(c, project_id, conf_sid, sid, out);
 }
 
 int cf_core_recording_update(struct cf_core *c, const char *project_id, const char *conf_sid,
@@ -1131,22 +1174,32 @@ int cf_core_recording_update(struct cf_core *c, const char *project_id, const ch
                              struct cf_recording *out, struct cf_err *err)
 {
     struct cf_store *st = c->st;
+    struct cf_conference conf;
     int64_t now = cf_time_now_us();
-    bool was_paused;
+    enum cf_rec_status was;
     int rc;
     if ((rc = st->ops->begin(st, true))) goto out;
-    if ((rc = st->ops->rec_get(st, project_id, conf_sid, sid, out))) goto rollback;
-    was_paused = out->status == CF_REC_PAUSED;
+    if ((rc = rec_load(c, project_id, conf_sid, sid, out))) goto rollback;
+    was = out->status;
     switch (to) {
     case CF_REC_PAUSED: rc = cf_recording_pause(out, skip, now); break;
     case CF_REC_IN_PROGRESS: rc = cf_recording_resume(out, now); break;
     default: rc = cf_recording_finish(out, CF_REC_STOPPED, now); break;
     }
     if (rc) {
-        cf_err_set(err, rc, "Recording %s has ended and cannot be changed", sid);
+        cf_err_set(err, rc, "Recording %s has ended and cannot be changed", out->sid);
         goto rollback;
     }
     if ((rc = st->ops->rec_update(st, out))) goto rollback;
+    if (out->status != was) {
+        /* the paused, resumed or stopped callback (a repeat of the current
+         * state changes nothing and sends nothing) */
+        if ((rc = st->ops->conf_get(st, project_id, out->conference_sid, &conf))) goto rollback;
+        rc = to == CF_REC_PAUSED       ? rec_event(c, &conf, out, CF_REV_PAUSED, "paused", now)
+             : to == CF_REC_IN_PROGRESS ? rec_event(c, &conf, out, CF_REV_RESUMED, "resumed", now)
+                                        : rec_event(c, &conf, out, CF_REV_STOPPED, "stopped", now);
+        if (rc) goto rollback;
+    }
     if ((rc = st->ops->commit(st))) goto out;
     notify(c);
     if (to == CF_REC_STOPPED) {
@@ -1158,7 +1211,7 @@ int cf_core_recording_update(struct cf_core *c, const char *project_id, const ch
         cf_str_copy(it.sid, sizeof it.sid, out->sid);
         it.duration_s = out->duration_s;
         fx(c, &it);
-    } else if ((to == CF_REC_PAUSED) != was_paused) {
+    } else if ((to == CF_REC_PAUSED) != (was == CF_REC_PAUSED)) {
         fx_call(c, FX_REC_PAUSE, out->sid, to == CF_REC_PAUSED);
     }
     goto out;

@@ -75,6 +75,7 @@ struct cf_part_create {
     unsigned conf_status_callback_events;
     int max_participants;
     bool record_from_start;
+    bool trim_silence;             /* ConferenceTrim (or Trim): true = trim-silence */
     const char *rec_callback;      /* recording status callback, NULL = none */
     const char *rec_callback_method;
     unsigned rec_callback_events;  /* CF_REV_* */
@@ -137,7 +138,10 @@ int cf_core_call_hangup(struct cf_core *c, const char *project_id, const char *c
                         bool cancel, struct cf_participant *out, struct cf_err *err);
 
 /* Conference recordings: fetch, change status (PAUSED with skip or
- * silence, IN_PROGRESS to resume, STOPPED), delete (the file goes too). */
+ * silence, IN_PROGRESS to resume, STOPPED), delete (the file goes too).
+ * For fetch and change, sid NULL names the conference's current recording
+ * (Twilio.CURRENT): the newest one in progress or paused; CF_ENOTFOUND
+ * when it has none. */
 int cf_core_recording_get(struct cf_core *c, const char *project_id, const char *conf_sid,
                           const char *sid, struct cf_recording *out);
 int cf_core_recording_update(struct cf_core *c, const char *project_id, const char *conf_sid,

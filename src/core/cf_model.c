@@ -115,9 +115,13 @@ unsigned cf_callev_parse(const char *w)
 
 unsigned cf_rev_parse(const char *w)
 {
-    if (strcmp(w, "in-progress") == 0) return CF_REV_IN_PROGRESS;
-    if (strcmp(w, "completed") == 0) return CF_REV_COMPLETED;
-    if (strcmp(w, "absent") == 0) return CF_REV_ABSENT;
-    if (strcmp(w, "failed") == 0) return CF_REV_FAILED;
+    static const struct { const char *w; unsigned bit; } tab[] = {
+        {"started", CF_REV_STARTED}, {"in-progress", CF_REV_IN_PROGRESS},
+        {"paused", CF_REV_PAUSED},   {"resumed", CF_REV_RESUMED},
+        {"stopped", CF_REV_STOPPED}, {"completed", CF_REV_COMPLETED},
+        {"failed", CF_REV_FAILED},   {"absent", CF_REV_ABSENT},
+    };
+    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+        if (strcmp(tab[i].w, w) == 0) return tab[i].bit;
     return 0;
 }

@@ -74,12 +74,18 @@ enum {
     CF_CALLEV_COMPLETED = 1 << 3
 };
 
-/* Bits of RecordingStatusCallbackEvent. */
+/* Bits of RecordingStatusCallbackEvent (spec §4.4's words). STARTED and
+ * IN_PROGRESS both subscribe to the callback at the start; ABSENT and
+ * FAILED are accepted, but nothing produces them yet. */
 enum {
     CF_REV_IN_PROGRESS = 1 << 0,
     CF_REV_COMPLETED = 1 << 1,
     CF_REV_ABSENT = 1 << 2,
-    CF_REV_FAILED = 1 << 3
+    CF_REV_FAILED = 1 << 3,
+    CF_REV_STARTED = 1 << 4,
+    CF_REV_PAUSED = 1 << 5,
+    CF_REV_RESUMED = 1 << 6,
+    CF_REV_STOPPED = 1 << 7
 };
 
 struct cf_project {
@@ -109,6 +115,8 @@ struct cf_conference {
     unsigned status_callback_events;      /* CF_CEV_* bits */
     int max_participants;
     bool record_from_start;
+    bool trim_silence;                    /* ConferenceTrim: trim-silence (the default),
+                                             false: do-not-trim; its recordings' trim */
     /* Recording status callbacks of the conference's recordings. */
     char rec_callback[CF_URL_MAX + 1];    /* "" = none */
     char rec_callback_method[8];

@@ -120,9 +120,19 @@ int cf_route_match(const char *path, size_t len, struct cf_arena *a, struct cf_r
         if (rest > 1) return CF_ENOTFOUND;
         if (rest == 1 && !(ids[0] = decode(a, segs[i + 1].p, segs[i + 1].len))) return CF_ENOTFOUND;
         r->res = rest ? CF_R_CALL : CF_R_CALLS;
-    } else if (seg_is(&segs[i], "Recordings") && nseg - i - 1 == 1 && !r->json &&
-               segs[i + 1].len > 4 && memcmp(segs[i + 1].p + segs[i + 1].len - 4, ".wav", 4) == 0) {
-        if (!(ids[0] = decode(a, segs[i + 1].p, segs[i + 1].len - 4))) return CF_ENOTFOUND;
+    } else if (seg_is(&segs[i], "Recordings") && nseg - i - 1 == 1 && !r->json) {
+        /* the audio (Twilio's RecordingUrl convention): {Sid} and {Sid}.wav
+         * are the WAV; {Sid}.mp3 is named so that it can be refused clearly;
+         * any other extension names nothing */
+        const struct seg *s = &segs[i + 1];
+        size_t n = s->len;
+        if (n > 4 && memcmp(s->p + n - 4, ".wav", 4) == 0) {
+            n -= 4;
+        } else if (n > 4 && memcmp(s->p + n - 4, ".mp3", 4) == 0) {
+            n -= 4;
+            r->mp3 = true;
+        }
+        if (memchr(s->p, '.', n) || !(ids[0] = decode(a, s->p, n))) return CF_ENOTFOUND;
         r->res = CF_R_RECORDING_MEDIA;
     } else {
         return CF_ENOTFOUND;

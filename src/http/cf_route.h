@@ -26,7 +26,7 @@ enum cf_resource {
     CF_R_RECORDING,    /* …/Conferences/{Sid}/Recordings/{Sid} */
     CF_R_CALLS,        /* …/Calls */
     CF_R_CALL,         /* …/Calls/{Sid} */
-    CF_R_RECORDING_MEDIA, /* …/Recordings/{Sid}.wav: the audio file */
+    CF_R_RECORDING_MEDIA, /* …/Recordings/{Sid}[.wav|.mp3]: the audio file */
     CF_R_EVENTS,       /* …/Conferences/{Sid}/Events (confab extension) */
     CF_R_EVENT,        /* …/Conferences/{Sid}/Events/{EventSid} */
     CF_R_COUNT
@@ -41,6 +41,7 @@ struct cf_route {
     const char *id1;         /* conference or call sid, or NULL */
     const char *id2;         /* participant key or recording sid, or NULL */
     bool json;               /* the path ended in ".json" */
+    bool mp3;                /* CF_R_RECORDING_MEDIA asked for ".mp3" */
 };
 
 /* Returns 0 and fills r, or CF_ENOTFOUND for a path that names no resource

@@ -35,7 +35,7 @@ struct entry {
     int64_t date_created, date_updated;
     unsigned status_callback_events, rec_callback_events;
     int max_participants;
-    bool record_from_start;
+    bool record_from_start, trim_silence;
     size_t cap;  /* bytes of text */
     char text[]; /* the NSTR strings, each with its NUL, sid first */
 };
@@ -108,6 +108,7 @@ bool cf_confcache_get(const struct cf_confcache *cc, const char *project_id, con
     out->rec_callback_events = e->rec_callback_events;
     out->max_participants = e->max_participants;
     out->record_from_start = e->record_from_start;
+    out->trim_silence = e->trim_silence;
     return true;
 }
 
@@ -141,6 +142,7 @@ void cf_confcache_put(struct cf_confcache *cc, const struct cf_conference *c)
     e->rec_callback_events = c->rec_callback_events;
     e->max_participants = c->max_participants;
     e->record_from_start = c->record_from_start;
+    e->trim_silence = c->trim_silence;
 }
 
 void cf_confcache_touch(struct cf_confcache *cc, const char *sid, int64_t date_updated)

@@ -236,6 +236,11 @@ const char *const cf_sqlite_migrations[] = {
     "CREATE INDEX IF NOT EXISTS conferences_fetch ON conferences(sid, project_id,"
     "  friendly_name, region, status, end_reason, call_sid_ending, date_created,"
     "  date_updated);",
+    /* 8: the conference's ConferenceTrim, which its recordings show as
+     * `trim`. Conferences made before it were never asked, so they take
+     * the default, trim-silence. A setting, not a column the API lists:
+     * no index carries it. */
+    "ALTER TABLE conferences ADD COLUMN trim_silence INTEGER NOT NULL DEFAULT 1;",
 };
 
 const size_t cf_sqlite_migrations_n = sizeof cf_sqlite_migrations / sizeof cf_sqlite_migrations[0];

@@ -106,7 +106,7 @@ enum stmt_id {
 
 /* (not conferences.next_seq: unused since schema 4, it keeps its default)
  * A list reads only the first nine, what the API shows of a conference
- * (CONF_LIST_COLS): the other eight cost a list page of 50 ~400 column
+ * (CONF_LIST_COLS): the other nine cost a list page of 50 ~400 column
  * reads and string copies nobody looks at. */
 #define CONF_LIST_COLS                                                                   \
     "sid, project_id, friendly_name, region, status, end_reason, call_sid_ending,"       \
@@ -114,7 +114,7 @@ enum stmt_id {
 #define CONF_COLS                                                                        \
     CONF_LIST_COLS ", status_callback, status_callback_method,"                          \
     " status_callback_events, max_participants, record_from_start, rec_callback,"           \
-    " rec_callback_method, rec_callback_events"
+    " rec_callback_method, rec_callback_events, trim_silence"
 
 #define PART_COLS                                                                        \
     "call_sid, project_id, conference_sid, label, call_sid_to_coach, from_addr, to_addr," \
@@ -163,14 +163,14 @@ static const char *const stmt_sql[S_COUNT] = {
      * conf_written(), which keeps the writer's
      * copies of conferences (cf_confcache.h) true: a new one must too. */
     [S_CONF_INSERT] = "INSERT INTO conferences(" CONF_COLS ") VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
-                      " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                      " ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     [S_CONF_UPDATE] = "UPDATE conferences SET friendly_name = ?3, region = ?4, status = ?5,"
                       " end_reason = ?6, call_sid_ending = ?7, date_created = ?8,"
                       " date_updated = ?9, status_callback = ?10,"
                       " status_callback_method = ?11, status_callback_events = ?12,"
                       " max_participants = ?13, record_from_start = ?14, rec_callback = ?15,"
-                      " rec_callback_method = ?16, rec_callback_events = ?17"
-                      " WHERE sid = ?1 AND project_id = ?2",
+                      " rec_callback_method = ?16, rec_callback_events = ?17,"
+                      " trim_silence = ?18 WHERE sid = ?1 AND project_id = ?2",
     [S_CONF_TOUCH] = "UPDATE conferences SET date_updated = ?3 WHERE sid = ?1 AND project_id = ?2",
     [S_PART_FLAGS] = "UPDATE participants SET muted = ?3, hold = ?4, coaching = ?5,"
                      " call_sid_to_coach = ?6, beep_on_exit = ?7, end_on_exit = ?8,"
@@ -715,6 +715,7 @@ static void read_conf_public(sqlite3_stmt *st, struct cf_conference *c)
     c->status_callback_events = c->rec_callback_events = 0;
     c->max_participants = 0;
     c->record_from_start = false;
+    c->trim_silence = true;
 }
 
 static void read_conf(sqlite3_stmt *st, struct cf_conference *c)
@@ -728,6 +729,7 @@ static void read_conf(sqlite3_stmt *st, struct cf_conference *c)
     col_copy(st, 14, c->rec_callback, sizeof c->rec_callback);
     col_copy(st, 15, c->rec_callback_method, sizeof c->rec_callback_method);
     c->rec_callback_events = (unsigned)sqlite3_column_int(st, 16);
+    c->trim_silence = sqlite3_column_int(st, 17) != 0;
 }
 
 static void bind_conf(sqlite3_stmt *st, const struct cf_conference *c)
@@ -749,6 +751,7 @@ static void bind_conf(sqlite3_stmt *st, const struct cf_conference *c)
     bind_text_or_null(st, 15, c->rec_callback);
     bind_text_or_null(st, 16, c->rec_callback_method);
     sqlite3_bind_int(st, 17, (int)c->rec_callback_events);
+    sqlite3_bind_int(st, 18, c->trim_silence);
 }
 
 static void read_conf_v(sqlite3_stmt *st, void *p) { read_conf(st, p); }

@@ -138,6 +138,31 @@ def test_recording_starts_with_the_conference(confab, project, record):
     confab.end_conference(sid, project)
 
 
+@pytest.mark.parametrize("params,trim", [
+    ({}, "trim-silence"),
+    ({"ConferenceTrim": "do-not-trim"}, "do-not-trim"),
+    ({"ConferenceTrim": "trim-silence"}, "trim-silence"),
+    ({"Trim": "do-not-trim"}, "do-not-trim"),
+    ({"Trim": "do-not-trim", "ConferenceTrim": "trim-silence"}, "trim-silence"),
+], ids=["default", "conference-do-not-trim", "conference-trim-silence", "trim", "conference-wins"])
+def test_trim_is_the_conferences_setting(confab, project, params, trim):
+    """§4.4 / §9: ConferenceTrim (default trim-silence) is the recording's `trim`, in every answer that
+    shows the recording; the participant's Trim sets the same (its recording is the conference's)."""
+    sid, _, rec = recorded_conference(confab, project, ConferenceRecord="record-from-start", **params)
+    assert rec["trim"] == trim, rec
+    assert confab.fetch_recording(sid, rec["sid"], project)["trim"] == trim
+    assert confab.list_recordings(sid, project)["recordings"][0]["trim"] == trim
+    assert set_status(confab, sid, rec["sid"], project, Status="paused")["trim"] == trim
+    confab.end_conference(sid, project)
+    assert confab.fetch_recording(sid, rec["sid"], project)["trim"] == trim, "kept after the end"
+
+
+@pytest.mark.parametrize("param", ["ConferenceTrim", "Trim"])
+def test_bad_trim_is_400(confab, param):
+    r = confab.post_participant(unique_name("trimbad"), ConferenceRecord="true", **{param: "trim-everything"})
+    assert_error(r, 400, 10000, mentions=param)
+
+
 def test_no_recording_without_record(confab, project):
     name = unique_name("norec")
     parts = [confab.create_participant(name, project=project, ConferenceRecord=v)
@@ -363,6 +388,64 @@ def test_last_participant_leaving_completes_the_recording(confab, project):
     assert type(done["duration"]) is int
 
 
+# ---- Twilio.CURRENT ---------------------------------------------------------------------------------------
+
+CURRENT = "Twilio.CURRENT"
+
+
+def test_twilio_current_names_the_running_recording(confab, project):
+    """§2.5, §5.2: `Twilio.CURRENT` in place of the recording sid, on fetch and update, is the conference's
+    current recording (in progress or paused); 404 / 20404 when it has none."""
+    sid, _, rec = recorded_conference(confab, project)
+    for prefix in PREFIXES:
+        for json_suffix in (True, False):
+            r = confab.get(confab.rec_path(sid, CURRENT, project, prefix, json=json_suffix), project=project)
+            assert r.status_code == 200, describe(r)
+            got = check_recording(r.json(), project, sid, prefix=prefix, status="in-progress")
+            assert got["sid"] == rec["sid"], got
+            assert got["uri"].endswith(f"/Recordings/{rec['sid']}.json"), "the uri names the real sid"
+    got = set_status(confab, sid, CURRENT, project, Status="paused", PauseBehavior="skip")
+    assert got["sid"] == rec["sid"] and got["status"] == "paused", got
+    assert confab.fetch_recording(sid, CURRENT, project)["sid"] == rec["sid"], "a paused one is current"
+    got = set_status(confab, sid, CURRENT, project, Status="in-progress")
+    assert got["sid"] == rec["sid"] and got["status"] == "in-progress", got
+    got = set_status(confab, sid, CURRENT, project, Status="stopped")
+    assert got["sid"] == rec["sid"] and got["status"] == "stopped", got
+    assert confab.fetch_recording(sid, rec["sid"], project)["status"] in ("stopped", "completed")
+
+    # nothing is running any more
+    r = confab.get(confab.rec_path(sid, CURRENT, project), project=project)
+    assert_error(r, 404, 20404, mentions="current recording")
+    r = confab.post(confab.rec_path(sid, CURRENT, project), project=project, data={"Status": "paused"})
+    assert_error(r, 404, 20404, mentions="current recording")
+    # a conference that never recorded; another project; an unknown conference
+    other, _, _ = confab.new_conference(project=project)
+    assert_error(confab.get(confab.rec_path(other, CURRENT, project), project=project), 404, 20404)
+    assert_error(confab.get(confab.rec_path(sid, CURRENT, confab.b), project=confab.b), 404, 20404)
+    assert_error(confab.get(confab.rec_path(str(uuid.uuid4()), CURRENT, project), project=project), 404, 20404)
+    # bad values are still refused before anything is looked up
+    r = confab.post(confab.rec_path(sid, CURRENT, project), project=project, data={"Status": "bogus"})
+    assert_error(r, 400, 10000, mentions="Status")
+    confab.end_conference(sid, project)
+    confab.end_conference(other, project)
+
+
+def test_twilio_current_through_the_twilio_sdk(confab, project):
+    """twilio-python sends the literal in the path: `recordings("Twilio.CURRENT").update(...)`."""
+    twilio_rest = pytest.importorskip("twilio.rest")
+    from twilio.base.exceptions import TwilioRestException
+    sid, _, rec = recorded_conference(confab, project)
+    client = twilio_rest.Client(project.id, project.token)
+    client.api.base_url = confab.base
+    got = client.conferences(sid).recordings(CURRENT).update(status="paused")
+    assert got.sid == rec["sid"] and got.status == "paused"
+    assert client.conferences(sid).recordings(CURRENT).fetch().sid == rec["sid"]
+    confab.end_conference(sid, project)
+    with pytest.raises(TwilioRestException) as e:
+        client.conferences(sid).recordings(CURRENT).update(status="in-progress")
+    assert (e.value.status, e.value.code) == (404, 20404)
+
+
 # ---- the audio -----------------------------------------------------------------------------------------------
 
 def test_wav_under_both_prefixes_and_auth(confab, project):
@@ -377,6 +460,32 @@ def test_wav_under_both_prefixes_and_auth(confab, project):
     assert_error(confab.get(confab.media_path(rec["sid"], project), auth=None), 401, 20003)
     assert_error(confab.get(confab.media_path(rec["sid"], project), auth=(project.id, "wrong")), 401, 20003)
     assert_error(confab.get(confab.media_path(str(uuid.uuid4()), project), project=project), 404, 20404)
+    confab.end_conference(sid, project)
+
+
+def test_audio_without_extension_is_wav_and_mp3_is_a_clear_404(confab, project):
+    """Twilio's RecordingUrl convention: the URL without an extension (what the recording callbacks send)
+    answers the audio as WAV, under both prefixes, with the .wav route's auth rules; .mp3 is not offered
+    and says so; .json and other extensions name nothing at this path."""
+    sid, _, rec = recorded_conference(confab, project)
+    set_status(confab, sid, rec["sid"], project, Status="stopped")
+    done = confab.wait_recording_status(sid, rec["sid"], "completed", project)
+    for prefix in PREFIXES:
+        bare = confab.media_path(rec["sid"], project, prefix=prefix)[:-len(".wav")]
+        check_wav(confab.get(bare, project=project), done["duration"])
+        head = confab.req("HEAD", bare, project=project)
+        assert head.status_code == 200 and head.headers["Content-Type"].startswith("audio/x-wav"), describe(head)
+        assert_error(confab.get(bare + ".mp3", project=project), 404, 20404, mentions="WAV")
+        assert_error(confab.get(bare + ".ogg", project=project), 404, 20404)
+    bare = confab.media_path(rec["sid"], project)[:-len(".wav")]
+    assert_error(confab.get(bare, project=project, auth=None), 401, 20003)
+    assert_error(confab.get(bare, project=project, auth=(project.id, "wrong")), 401, 20003)
+    assert_error(confab.get(bare.replace(project.id, confab.b.id), project=confab.b), 404, 20404)
+    assert_error(confab.get(bare + ".mp3", project=project, auth=None), 401, 20003)
+    unknown = confab.media_path(str(uuid.uuid4()), project)[:-len(".wav")]
+    assert_error(confab.get(unknown, project=project), 404, 20404)
+    assert_error(confab.get(unknown + ".mp3", project=project), 404, 20404)
+    assert_error(confab.post(bare, project=project), 405, 20004)
     confab.end_conference(sid, project)
 
 

@@ -13,6 +13,11 @@ from confab_helpers import describe, own_server, unique_name, wait_for
 OLD_INDEX = ("CREATE INDEX announcements_active ON announcements(status, date_created)"
              " WHERE status IN ('queued', 'fetching', 'playing')")
 
+# Each test below takes a database the current confab made back to what an older one left. Migration 8
+# added a column (SQLite has no ADD COLUMN IF NOT EXISTS, so it cannot run twice): a database older than
+# schema 8 has not got it.
+UNDO_8 = "ALTER TABLE conferences DROP COLUMN trim_silence;"
+
 
 def schema(db):
     with sqlite3.connect(db) as c:
@@ -40,7 +45,7 @@ def test_a_schema_2_database_is_upgraded_in_place(confab_bin, tmp_root):
     latest, new_sql = schema(db)
     assert latest >= 3 and " IN " not in new_sql, new_sql
     with sqlite3.connect(db) as c:  # back to what confab at schema 2 left
-        c.executescript(f"DROP INDEX announcements_active; {OLD_INDEX}; PRAGMA user_version = 2;")
+        c.executescript(f"{UNDO_8} DROP INDEX announcements_active; {OLD_INDEX}; PRAGMA user_version = 2;")
     assert schema(db) == (2, OLD_INDEX)
 
     proc.start()
@@ -88,7 +93,7 @@ def test_a_schema_4_database_gets_the_covering_list_index(confab_bin, tmp_root):
         assert latest >= 5
         plan = list_plan(c, project.id)
         assert "COVERING INDEX conferences_page" in plan, plan
-        c.executescript("DROP INDEX conferences_page;"
+        c.executescript(UNDO_8 + "DROP INDEX conferences_page;"
                         "CREATE INDEX conferences_list ON conferences(project_id, date_created DESC, sid DESC);"
                         "PRAGMA user_version = 4;")
 
@@ -177,7 +182,7 @@ def test_a_schema_5_outbox_is_rebuilt_without_autoincrement(confab_bin, tmp_root
         rows = c.execute("SELECT * FROM outbox ORDER BY id").fetchall()
         c.executescript("DROP TABLE outbox;" + OUTBOX_V5)
         c.executemany("INSERT INTO outbox VALUES (%s)" % ", ".join("?" * len(rows[0])), rows)
-        c.execute("PRAGMA user_version = 5")
+        c.executescript(UNDO_8 + "PRAGMA user_version = 5;")
         top = c.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()[0]
     assert top == rows[-1][0] and "AUTOINCREMENT" in outbox_sql(db).upper()
 
@@ -237,7 +242,7 @@ def test_a_schema_6_database_gets_the_fetch_index(confab_bin, tmp_root):
 
     with sqlite3.connect(db) as c:  # back to what confab at schema 6 left
         assert c.execute("PRAGMA user_version").fetchone()[0] >= 7
-        c.executescript("DROP INDEX conferences_fetch; PRAGMA user_version = 6;")
+        c.executescript(UNDO_8 + "DROP INDEX conferences_fetch; PRAGMA user_version = 6;")
 
     proc.start()
     try:
@@ -263,4 +268,67 @@ def test_a_schema_6_database_gets_the_fetch_index(confab_bin, tmp_root):
         assert c.execute("PRAGMA user_version").fetchone()[0] >= 7
         assert c.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index'"
                          " AND name = 'conferences_fetch'").fetchone()[0] == 1
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.slow
+def test_a_schema_7_database_gets_the_conference_trim(confab_bin, tmp_root):
+    """Migration 8 adds conferences.trim_silence (ConferenceTrim), which the recordings show as `trim`. A
+    conference recorded at schema 7 was never asked: after the upgrade its recording shows the default,
+    trim-silence; a conference made afterwards keeps what it was given."""
+    proc, project = own_server(confab_bin, tmp_root, "upgrade8")
+    db = proc.db_path
+
+    def acct():  # the port is chosen at each start
+        return f"{proc.base}/api/laml/2010-04-01/Accounts/{project.id}"
+
+    def recorded(s, **params):
+        name = unique_name("up8")
+        r = s.post(f"{acct()}/Conferences/{name}/Participants.json",
+                   data={"From": "+15550001111", "To": "+15550002222", "ConferenceRecord": "true", **params},
+                   timeout=10)
+        assert r.status_code == 201, describe(r)
+        sid = r.json()["conference_sid"]
+        r = s.post(f"{acct()}/Conferences/{name}/Participants.json",
+                   data={"From": "+15550001111", "To": "+15550003333"}, timeout=10)
+        assert r.status_code == 201, describe(r)
+
+        def rec():
+            r = s.get(f"{acct()}/Conferences/{sid}/Recordings.json", timeout=10)
+            assert r.status_code == 200, describe(r)
+            return r.json()["recordings"]
+        return sid, wait_for(rec, what="a recording")[0]
+
+    def trim(s, sid, rec_sid):
+        r = s.get(f"{acct()}/Conferences/{sid}/Recordings/{rec_sid}.json", timeout=10)
+        assert r.status_code == 200, describe(r)
+        return r.json()["trim"]
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            old, old_rec = recorded(s, ConferenceTrim="do-not-trim")
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    with sqlite3.connect(db) as c:  # back to what confab at schema 7 left
+        assert c.execute("PRAGMA user_version").fetchone()[0] >= 8
+        c.executescript(UNDO_8 + "PRAGMA user_version = 7;")
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            assert trim(s, old, old_rec["sid"]) == "trim-silence", "older conferences take the default"
+            new, new_rec = recorded(s, ConferenceTrim="do-not-trim")
+            assert new_rec["trim"] == "do-not-trim" and trim(s, new, new_rec["sid"]) == "do-not-trim"
+            for sid in (old, new):
+                r = s.post(f"{acct()}/Conferences/{sid}.json", data={"Status": "completed"}, timeout=10)
+                assert r.status_code == 200, describe(r)
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] >= 8
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -14,7 +14,7 @@ import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from confab_helpers import describe, parse_rfc2822, unique_name, wait_for
+from confab_helpers import assert_error, describe, parse_rfc2822, unique_name, wait_for
 from webhook_receiver import receiver  # noqa: F401 (the fixture)
 from webhook_receiver import (FORM, LOOPBACK_ALLOWED, ServeProcess, assert_in_order, callback_conference,
                               check_conference_event, check_signed, seqs, settled_log)
@@ -203,6 +203,38 @@ def test_end_conference_on_exit_participant_hangs_up(confab, receiver):
     assert end["CallSidEndingConference"] == boss["call_sid"], end
 
 
+@pytest.mark.parametrize("how", ["hangup", "kick"])
+def test_conference_end_names_the_label_of_the_participant_that_ended_it(confab, receiver, how):
+    """§8.4: conference-end carries ParticipantLabelEndingConference when the participant whose leaving
+    ended the conference had a label (and not when it had none, or when the API ended it)."""
+    label = "boss & co/1"
+    sid, name, [boss, other] = callback_conference(confab, receiver, events="end",
+                                                   first={"EndConferenceOnExit": "true", "Label": label})
+    if how == "kick":
+        confab.kick(sid, boss["call_sid"])
+    else:
+        confab.hangup_call(boss["call_sid"])
+    end = receiver.wait_event("cb", "conference-end")[0]
+    check_conference_event(end, confab.a, sid, name, "conference-end")
+    assert end["CallSidEndingConference"] == boss["call_sid"], end
+    assert end["ParticipantLabelEndingConference"] == label, end
+
+    unlabelled = receiver.url("plain")
+    sid2, name2, [p1, _] = callback_conference(confab, receiver, cb="plain", events="end",
+                                               first={"EndConferenceOnExit": "true"})
+    confab.hangup_call(p1["call_sid"])
+    end = receiver.wait_event("plain", "conference-end")[0]
+    assert end["CallSidEndingConference"] == p1["call_sid"], end
+    assert "ParticipantLabelEndingConference" not in end, f"no label, no parameter: {end}"
+    check_delivery(confab, receiver.got("plain"), unlabelled)
+
+    sid3, _, _ = callback_conference(confab, receiver, cb="api", events="end",
+                                     first={"EndConferenceOnExit": "true", "Label": label})
+    confab.end_conference(sid3)
+    end = receiver.wait_event("api", "conference-end")[0]
+    assert "ParticipantLabelEndingConference" not in end and "CallSidEndingConference" not in end, end
+
+
 # ---- call status callbacks -------------------------------------------------------------------------------
 
 def check_call_event(p, project, call, status, to, sid):
@@ -287,9 +319,10 @@ def test_recording_status_callbacks(confab, receiver, param, events, want):
     got = [h.params for h in hits]
     assert [p["RecordingStatus"] for p in got] == want, got
     for p in got:
-        for k in ("AccountSid", "RecordingSid", "RecordingStatus", "RecordingUrl", "RecordingDuration",
+        for k in ("AccountSid", "CallSid", "RecordingSid", "RecordingStatus", "RecordingUrl", "RecordingDuration",
                   "RecordingChannels", "RecordingSource", "RecordingStartTime", "ConferenceSid"):
             assert k in p, f"recording callback lacks {k}: {p}"
+        assert p["CallSid"] == "", f"§8.5: SignalWire's CallSid; a conference recording has none: {p}"
         assert p["AccountSid"] == confab.a.id and p["ConferenceSid"] == sid, p
         assert p["RecordingSid"] == rec["sid"], p
         assert p["RecordingChannels"] == "1", p
@@ -301,8 +334,137 @@ def test_recording_status_callbacks(confab, receiver, param, events, want):
         assert url.endswith(f"/2010-04-01/Accounts/{confab.a.id}/Recordings/{rec['sid']}"), url
     done = got[-1]
     assert int(done["RecordingDuration"]) >= 1, done
-    r = confab.get(done["RecordingUrl"][done["RecordingUrl"].index("/2010-04-01/"):] + ".wav")
+    path = done["RecordingUrl"][done["RecordingUrl"].index("/2010-04-01/"):]
+    r = confab.get(path + ".wav")
     assert r.status_code == 200 and r.content[:4] == b"RIFF", f"RecordingUrl + .wav: {describe(r)}"
+    r = confab.get(path)
+    assert r.status_code == 200 and r.content[:4] == b"RIFF", f"RecordingUrl as sent: {describe(r)}"
+    assert r.headers["Content-Type"].startswith("audio/x-wav"), r.headers
+
+
+@pytest.mark.parametrize("params,method", [
+    ({"RecordingStatusCallbackMethod": "GET"}, "GET"),
+    ({"ConferenceRecordingStatusCallbackMethod": "GET"}, "GET"),
+    ({"RecordingStatusCallbackMethod": "GET", "ConferenceRecordingStatusCallbackMethod": "POST"}, "POST"),
+    ({"RecordingStatusCallbackMethod": "POST", "ConferenceRecordingStatusCallbackMethod": "GET"}, "GET"),
+], ids=["recording-get", "conference-get", "both-conference-post-wins", "both-conference-get-wins"])
+def test_recording_status_callback_method(confab, receiver, params, method):
+    """Either …RecordingStatusCallbackMethod sets the method of the one recording's callback (the one given
+    wins, the Conference… one when both are); GET sends the parameters in the query string."""
+    name = unique_name("wh-recm")
+    p1 = confab.create_participant(name, ConferenceRecord="record-from-start",
+                                   RecordingStatusCallback=receiver.url("rec"), **params)
+    sid = p1["conference_sid"]
+    confab.create_participant(name)
+    confab.wait_conference_status(sid, "in-progress")
+    rec = confab.wait_recording(sid)
+    confab.end_conference(sid)
+    hits = receiver.wait("rec", 1)
+    time.sleep(0.3)
+    hits = receiver.got("rec")
+    assert len(hits) == 1, hits
+    check_delivery(confab, hits, receiver.url("rec"), method=method)
+    p = hits[0].params
+    assert p["RecordingSid"] == rec["sid"] and p["RecordingStatus"] == "completed", p
+    assert p["ConferenceSid"] == sid and p["AccountSid"] == confab.a.id, p
+    if method == "GET":
+        assert dict(hits[0].query)["RecordingSid"] == rec["sid"], f"GET carries the query: {hits[0].raw_path}"
+
+
+@pytest.mark.parametrize("how", ["api", "end-on-exit", "last-left"])
+def test_recording_completed_follows_conference_end(confab, receiver, how):
+    """§8.1: when the conference ends, the recording status callback follows the conference-end: a higher
+    SequenceNumber, and (the outbox delivers a conference's events in order) a later arrival."""
+    name = unique_name("wh-recend")
+    p1 = confab.create_participant(name, ConferenceRecord="record-from-start",
+                                   ConferenceStatusCallback=receiver.url("cb"),
+                                   ConferenceStatusCallbackEvent="leave end",
+                                   RecordingStatusCallback=receiver.url("rec"),
+                                   EndConferenceOnExit="true" if how == "end-on-exit" else "false")
+    sid = p1["conference_sid"]
+    p2 = confab.create_participant(name)
+    confab.wait_conference_status(sid, "in-progress")
+    confab.wait_recording(sid)
+    if how == "api":
+        confab.end_conference(sid)
+    elif how == "end-on-exit":
+        confab.hangup_call(p1["call_sid"])
+    else:
+        confab.hangup_call(p1["call_sid"])
+        confab.hangup_call(p2["call_sid"])
+    end = receiver.wait("cb", pred=lambda h: h.params.get("StatusCallbackEvent") == "conference-end")[0]
+    [done] = receiver.wait("rec", 1)
+    assert done.params["RecordingStatus"] == "completed", done.params
+    assert int(done.params["SequenceNumber"]) > int(end.params["SequenceNumber"]), \
+        f"recording completed (seq {done.params['SequenceNumber']}) before conference-end " \
+        f"(seq {end.params['SequenceNumber']})"
+    assert done.arrived >= end.answered, "the recording callback waited for the conference-end"
+    leaves = [h for h in receiver.got("cb") if h.params.get("StatusCallbackEvent") == "participant-leave"]
+    assert leaves and all(int(h.params["SequenceNumber"]) < int(end.params["SequenceNumber"]) for h in leaves)
+
+
+ALL_REC_WORDS = "started in-progress paused resumed stopped completed failed absent"
+
+
+@pytest.mark.parametrize("param,events", [
+    ("RecordingStatusCallbackEvent", ALL_REC_WORDS),
+    ("ConferenceRecordingStatusCallbackEvent", ALL_REC_WORDS.split()),
+], ids=["space-separated", "repeated-keys"])
+def test_recording_events_of_api_pause_resume_stop(confab, receiver, param, events):
+    """§4.4's words are all accepted; the server sends what it can produce: in-progress at the start (once,
+    for `started` and `in-progress` alike), paused / resumed / stopped when the Recordings API changes the
+    recording (a repeat changes nothing and sends nothing), completed when the file is written."""
+    name = unique_name("wh-recev")
+    p1 = confab.create_participant(name, ConferenceRecord="record-from-start",
+                                   ConferenceRecordingStatusCallback=receiver.url("rec"), **{param: events})
+    sid = p1["conference_sid"]
+    confab.create_participant(name)
+    confab.wait_conference_status(sid, "in-progress")
+    rec = confab.wait_recording(sid)
+    receiver.wait("rec", 1)
+    path = confab.rec_path(sid, rec["sid"])
+    for status in ("paused", "paused", "in-progress", "in-progress", "stopped"):
+        r = confab.post(path, data={"Status": status})
+        assert r.status_code == 200, describe(r)
+    receiver.wait("rec", 5)
+    hits = receiver.quiet("rec", 0.3)
+    check_delivery(confab, hits, receiver.url("rec"))
+    got = [h.params for h in hits]
+    assert [p["RecordingStatus"] for p in got] == ["in-progress", "paused", "resumed", "stopped", "completed"], got
+    s = seqs(got)
+    assert s == sorted(set(s)), f"increasing SequenceNumbers: {s}"
+    for p in got:
+        assert p["RecordingSid"] == rec["sid"] and p["ConferenceSid"] == sid, p
+        assert p["RecordingUrl"].endswith(f"/Recordings/{rec['sid']}"), p
+    assert int(got[3]["RecordingDuration"]) == int(got[4]["RecordingDuration"]), "stopped fixes the duration"
+    confab.end_conference(sid)
+    time.sleep(0.3)
+    assert len(receiver.got("rec")) == 5, "ending the conference after the stop sends nothing more"
+
+
+def test_recording_events_only_those_subscribed(confab, receiver):
+    name = unique_name("wh-recsub")
+    p1 = confab.create_participant(name, ConferenceRecord="record-from-start",
+                                   RecordingStatusCallback=receiver.url("rec"),
+                                   RecordingStatusCallbackEvent="paused stopped")
+    sid = p1["conference_sid"]
+    confab.create_participant(name)
+    confab.wait_conference_status(sid, "in-progress")
+    rec = confab.wait_recording(sid)
+    for status in ("paused", "in-progress", "stopped"):
+        assert confab.post(confab.rec_path(sid, rec["sid"]), data={"Status": status}).status_code == 200
+    confab.wait_recording_status(sid, rec["sid"], "completed")
+    receiver.wait("rec", 2)
+    got = [h.params["RecordingStatus"] for h in receiver.quiet("rec", 0.3)]
+    assert got == ["paused", "stopped"], got
+    confab.end_conference(sid)
+
+
+@pytest.mark.parametrize("param", ["RecordingStatusCallbackEvent", "ConferenceRecordingStatusCallbackEvent"])
+def test_recording_event_unknown_word_is_400(confab, param):
+    r = confab.post_participant(unique_name("wh-recbad"), **{param: "completed sometimes"})
+    assert_error(r, 400, 10000, mentions=param)
+    assert "resumed" in r.json()["message"], r.json()
 
 
 # ---- delivery: retries, order under concurrency ----------------------------------------------------------

@@ -34,6 +34,7 @@ static void conf_fill(struct cf_conference *c, int i, size_t url_len)
     c->status_callback_events = 0x15;
     c->max_participants = 10 + i;
     c->record_from_start = i % 2;
+    c->trim_silence = i % 3 == 0;
     memset(c->rec_callback, 'b', url_len / 2);
     c->rec_callback[url_len / 2] = '\0';
     snprintf(c->rec_callback_method, sizeof c->rec_callback_method, "POST");
@@ -52,7 +53,7 @@ static int same(const struct cf_conference *a, const struct cf_conference *b)
            strcmp(a->status_callback_method, b->status_callback_method) == 0 &&
            a->status_callback_events == b->status_callback_events &&
            a->max_participants == b->max_participants &&
-           a->record_from_start == b->record_from_start &&
+           a->record_from_start == b->record_from_start && a->trim_silence == b->trim_silence &&
            strcmp(a->rec_callback, b->rec_callback) == 0 &&
            strcmp(a->rec_callback_method, b->rec_callback_method) == 0 &&
            a->rec_callback_events == b->rec_callback_events;

@@ -260,6 +260,36 @@ CF_TEST(route_json_flag)
               "C.JSON", NULL, false);
 }
 
+CF_TEST(route_recording_media)
+{
+    /* the audio under both prefixes: {Sid} (Twilio's RecordingUrl) and {Sid}.wav are the WAV,
+     * {Sid}.mp3 is matched with mp3 set (the handler refuses it), .json and any other extension
+     * name nothing */
+    static const char *const tails[] = {"RE1", "RE1.wav", "RE1.mp3"};
+    for (int p = 0; p < 2; p++) {
+        for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
+            char path[256];
+            struct cf_arena a;
+            struct cf_route r;
+            snprintf(path, sizeof path, "%s/Accounts/A/Recordings/%s", tr_prefixes[p], tails[i]);
+            tr_expect(cf_failed_, path, CF_R_RECORDING_MEDIA, tr_prefixes[p], "A", "RE1", NULL, false);
+            cf_arena_init(&a);
+            CF_CHECK_INT(tr_match(path, &a, &r), 0);
+            CF_CHECK_INT(r.mp3, i == 2);
+            cf_arena_cleanup(&a);
+        }
+    }
+    tr_expect(cf_failed_, "/2010-04-01/Accounts/A/Recordings/a%2Eb.wav", CF_R_RECORDING_MEDIA,
+              tr_prefixes[1], "A", "a.b", NULL, false);
+    TR_REJECT("/2010-04-01/Accounts/A/Recordings/RE1.json");
+    TR_REJECT("/2010-04-01/Accounts/A/Recordings/RE1.ogg");
+    TR_REJECT("/2010-04-01/Accounts/A/Recordings/RE1.wav.wav");
+    TR_REJECT("/2010-04-01/Accounts/A/Recordings/RE1.WAV");
+    TR_REJECT("/2010-04-01/Accounts/A/Recordings/.wav");
+    TR_REJECT("/2010-04-01/Accounts/A/Recordings/.mp3");
+    TR_REJECT("/2010-04-01/Accounts/A/Recordings/RE1/X");
+}
+
 CF_TEST(route_length_limit)
 {
     /* a path of exactly CF_ROUTE_MAX_PATH bytes is matched, one more is not */
