@@ -170,25 +170,34 @@ static void job_free(struct job *j)
 }
 
 /* Starts a signed request: method GET (params go into the query) or POST
- * (a form body). Takes nothing; copies url and params. */
+ * (a form body). Takes nothing; copies url and params.
+ *
+ * The URL is requested without its fragment (libcurl would not send it
+ * either, and a GET's parameters must go into the query, before it), and
+ * signed without its userinfo, which libcurl sends as Basic credentials
+ * instead (cf_sign_url): the signature covers the URL the receiver sees. */
 static int job_start(struct job *j, const char *url, const char *method, const char *params,
                      const char *key)
 {
     struct cf_webhook *w = j->w;
     char sig[CF_SIGN_LEN], hdr[80];
     bool get = method && strcmp(method, "GET") == 0;
+    size_t ulen = strcspn(url, "#");
+    const char *signed_url;
     int rc;
     if (get && params && *params) {
-        size_t len = strlen(url) + strlen(params) + 2;
+        size_t len = ulen + strlen(params) + 2;
         j->url = cf_malloc(len);
-        snprintf(j->url, len, "%s%c%s", url, strchr(url, '?') ? '&' : '?', params);
+        snprintf(j->url, len, "%.*s%c%s", (int)ulen, url, memchr(url, '?', ulen) ? '&' : '?',
+                 params);
     } else {
-        j->url = cf_strdup(url);
+        j->url = cf_strndup(url, ulen);
     }
+    signed_url = cf_sign_url(j->url, &j->arena);
     if (get || !params)
-        rc = cf_sign(key, j->url, NULL, sig);
+        rc = cf_sign(key, signed_url, NULL, sig);
     else
-        rc = cf_sign_form_body(key, j->url, params, strlen(params), &j->arena, sig);
+        rc = cf_sign_form_body(key, signed_url, params, strlen(params), &j->arena, sig);
     if (rc) return rc;
     j->easy = curl_easy_init();
     if (!j->easy) return CF_ENOMEM;

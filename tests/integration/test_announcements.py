@@ -268,3 +268,34 @@ def test_status_completed_with_announce_plays_then_ends(confab, receiver):
     check_outcome(confab, got[0], sid, name, url)
     assert got[1]["ReasonConferenceEnded"] == "conference-ended-via-api", got[1]
     assert confab.live_call_sids(sid) == set()
+
+
+# ---- what the signature covers (spec §8.6): the URL as requested ------------------------------------------
+
+def test_signature_leaves_out_userinfo_and_fragment(confab, receiver):
+    """`http://u:p@host/path?z=1#frag`: libcurl sends u:p as Basic credentials and never sends the fragment,
+    so the receiver sees `http://host/path?z=1`; the signature must verify against that URL (python3-twilio's
+    RequestValidator, as an application validates it), not against the configured one."""
+    import base64
+    receiver.set("cred.wav", body=wav_bytes(0.3), content_type="audio/wav")
+    receiver.set("cred-get.wav", body=wav_bytes(0.3), content_type="audio/wav")
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    bare = receiver.url("cred.wav")
+    url = bare.replace("http://", "http://u:p@") + "?z=1#frag"
+    announce(confab, sid, AnnounceUrl=url)
+    [fetch] = receiver.wait("cred.wav")
+    assert fetch.url == bare + "?z=1", fetch.url
+    assert fetch.headers.get("Authorization") == "Basic " + base64.b64encode(b"u:p").decode(), fetch.headers
+    check_fetch(confab, fetch, sid, name, bare + "?z=1")
+    p = receiver.wait_event("cb", "announcement-end")[0]
+    check_outcome(confab, p, sid, name, url)
+
+    # GET: the parameters go into the query, before the fragment (which is not sent)
+    bare = receiver.url("cred-get.wav")
+    url = bare.replace("http://", "http://u:p@") + "?z=1#frag"
+    announce(confab, sid, AnnounceUrl=url, AnnounceMethod="GET")
+    [fetch] = receiver.wait("cred-get.wav")
+    assert fetch.url.startswith(bare + "?z=1&"), fetch.url
+    params = check_fetch(confab, fetch, sid, name, bare, method="GET")
+    assert params["z"] == "1", params
+    receiver.wait_event("cb", "announcement-end", n=2)

@@ -517,3 +517,22 @@ def test_loopback_and_private_destinations_are_refused_by_default(confab_bin, tm
             f"a refused destination was reached: {receiver.got()} {receiver.strays}"
     finally:
         stop_clean(proc)
+
+
+# ---- signing: the URL as requested -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_callback_signature_leaves_out_userinfo_and_fragment(confab, receiver, method):
+    """A status callback URL with `user:pass@` and a `#fragment`: the request carries the credentials as
+    Basic auth, the parameters (GET) go into the query before the fragment, and the signature verifies
+    against the URL the receiver saw (§8.6), without the credentials and without the fragment."""
+    import base64
+    bare = receiver.url("cb")
+    url = bare.replace("http://", "http://us%40r:p%3Ass@") + "?tag=x#frag"
+    sid, name, _ = callback_conference(confab, receiver, events="start", method=method,
+                                       first={"ConferenceStatusCallback": url})
+    [hit] = receiver.wait("cb")
+    assert hit.url.split("?")[0] == bare and hit.query[0] == ("tag", "x"), hit.url
+    assert hit.headers.get("Authorization") == "Basic " + base64.b64encode(b"us@r:p:ss").decode(), hit.headers
+    check_delivery(confab, [hit], bare, method=method)
+    check_conference_event(hit.params, confab.a, sid, name, "conference-start")
