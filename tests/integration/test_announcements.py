@@ -299,3 +299,72 @@ def test_signature_leaves_out_userinfo_and_fragment(confab, receiver):
     params = check_fetch(confab, fetch, sid, name, bare, method="GET")
     assert params["z"] == "1", params
     receiver.wait_event("cb", "announcement-end", n=2)
+
+
+# ---- HTTP redirects of a fetch: followed here, each hop signed for its own URL ---------------------------
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_http_307_308_keep_the_post_and_its_params_signed_for_the_new_url(confab, receiver, status):
+    receiver.set("moved", status=status, headers={"Location": "there/new.wav"})
+    receiver.set("there/new.wav", body=wav_bytes(0.3), content_type="audio/wav")
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("moved")
+    announce(confab, sid, AnnounceUrl=url)
+    [first] = receiver.wait("moved")
+    check_fetch(confab, first, sid, name, url)
+    [hop] = receiver.wait("there/new.wav")
+    # the same method and body, and a signature for the new URL (check_signed validates against hop.url)
+    params = check_fetch(confab, hop, sid, name, receiver.url("there/new.wav"))
+    assert hop.form == first.form, (hop.form, first.form)
+    assert params["ConferenceSid"] == sid
+    p = receiver.wait_event("cb", "announcement-end")[0]
+    check_outcome(confab, p, sid, name, url)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303])
+def test_http_301_302_303_turn_the_post_into_a_get_with_the_params_signed(confab, receiver, status):
+    target = receiver.url("new.wav?k=v")
+    receiver.set("old", status=status, headers={"Location": target})
+    receiver.set("new.wav", body=wav_bytes(0.3), content_type="audio/wav")
+    sid, name, [a, b] = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("old")
+    r = confab.update_participant(sid, b["call_sid"], AnnounceUrl=url)
+    assert r.status_code == 200, describe(r)
+    [first] = receiver.wait("old")
+    check_fetch(confab, first, sid, name, url, participant=b)
+    [hop] = receiver.wait("new.wav")
+    params = check_fetch(confab, hop, sid, name, target, method="GET", participant=b)
+    assert params["k"] == "v", f"the Location's own query is kept: {hop.raw_path}"
+    assert {k: v for k, v in params.items() if k != "k"} == dict(first.form), (params, first.form)
+    p = receiver.wait_event("cb", "announcement-end")[0]
+    check_outcome(confab, p, sid, name, url, call=b["call_sid"])
+
+
+def test_http_redirect_of_a_get_follows_the_location_as_given(confab, receiver):
+    target = receiver.url("g2.wav?only=this")
+    receiver.set("g1", status=302, headers={"Location": target})
+    receiver.set("g2.wav", body=wav_bytes(0.3), content_type="audio/wav")
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("g1")
+    announce(confab, sid, AnnounceUrl=url, AnnounceMethod="GET")
+    [first] = receiver.wait("g1")
+    check_fetch(confab, first, sid, name, url, method="GET")
+    [hop] = receiver.wait("g2.wav")
+    assert hop.method == "GET" and hop.query == [("only", "this")], hop.raw_path
+    check_signed(hop, confab.a.signing_key, target)
+    receiver.wait_event("cb", "announcement-end")
+
+
+def test_http_redirect_loop_fails_after_five_redirects(confab, receiver):
+    receiver.set("spin", status=302, headers={"Location": "spin"})
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("spin")
+    announce(confab, sid, AnnounceUrl=url)
+    p = receiver.wait_event("cb", "announcement-fail")[0]
+    check_outcome(confab, p, sid, name, url, event="announcement-fail")
+    assert p["ReasonAnnouncementFailed"] == "too-many-redirects", p
+    hits = receiver.got("spin")
+    assert len(hits) == 6, f"the first request and 5 redirects: {hits}"
+    for h in hits:
+        check_signed(h, confab.a.signing_key, url)
+    assert [h.method for h in hits] == ["POST"] + ["GET"] * 5, hits

@@ -536,3 +536,19 @@ def test_callback_signature_leaves_out_userinfo_and_fragment(confab, receiver, m
     assert hit.headers.get("Authorization") == "Basic " + base64.b64encode(b"us@r:p:ss").decode(), hit.headers
     check_delivery(confab, [hit], bare, method=method)
     check_conference_event(hit.params, confab.a, sid, name, "conference-start")
+
+
+@pytest.mark.parametrize("status,method", [(307, "POST"), (302, "GET")])
+def test_callback_redirect_is_followed_and_signed_for_the_new_url(confab, receiver, status, method):
+    """A status callback answered with a redirect is delivered to the Location, signed for that URL: 307
+    keeps the POST and its body; 302 turns it into a GET with the parameters in the query."""
+    receiver.set("cb", status=status, headers={"Location": receiver.url("cb2")})
+    sid, name, _ = callback_conference(confab, receiver, events="start")
+    [first] = receiver.wait("cb")
+    [hop] = receiver.wait("cb2")
+    check_delivery(confab, [first], receiver.url("cb"))
+    check_delivery(confab, [hop], receiver.url("cb2"), method=method)
+    assert hop.params == first.params, (hop.params, first.params)
+    check_conference_event(hop.params, confab.a, sid, name, "conference-start")
+    [e] = [e for e in settled_log(confab, sid) if e["status"] != "none"]
+    assert e["status"] == "delivered" and e["attempts"] == 1 and e["last_status"] == 200, e
