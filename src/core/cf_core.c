@@ -195,15 +195,17 @@ static int save_conf(struct cf_core *c, const struct cf_conference *was,
 }
 
 /* Appends one event to the outbox with the conference's next sequence
- * number. url "" keeps it as history only (nobody subscribed). */
-static int outbox_put(struct cf_core *c, struct cf_conference *conf, const char *name,
-                      const char *url, const char *method, const char *call_sid,
-                      const char *params, int64_t now)
+ * number, in delivery stream `stream` (struct cf_event). url "" keeps it as
+ * history only (nobody subscribed). */
+static int outbox_put(struct cf_core *c, struct cf_conference *conf, const char *stream,
+                      const char *name, const char *url, const char *method,
+                      const char *call_sid, const char *params, int64_t now)
 {
     struct cf_event ev;
     memset(&ev, 0, sizeof ev);
     memcpy(ev.project_id, conf->project_id, sizeof ev.project_id);
     memcpy(ev.conference_sid, conf->sid, sizeof ev.conference_sid);
+    cf_str_copy(ev.stream, sizeof ev.stream, stream);
     if (call_sid) cf_str_copy(ev.call_sid, sizeof ev.call_sid, call_sid);
     ev.seq = conf->next_seq++;
     cf_str_copy(ev.name, sizeof ev.name, name);
@@ -277,7 +279,7 @@ static int append_event(struct cf_core *c, struct cf_conference *conf, unsigned 
         cf_buf_putc(&b, '&');
         cf_buf_puts(&b, extra);
     }
-    rc = outbox_put(c, conf, name, subscribed ? conf->status_callback : "",
+    rc = outbox_put(c, conf, CF_STREAM_CONFERENCE, name, subscribed ? conf->status_callback : "",
                     conf->status_callback_method, p ? p->call_sid : NULL, cf_buf_str(&b), now);
     cf_buf_cleanup(&b);
     return rc;
@@ -305,9 +307,10 @@ static int call_event(struct cf_core *c, struct cf_conference *conf, const struc
         cf_str_form_add(&b, "CallDuration", d);
         cf_str_form_add(&b, "Duration", d);
     }
-    rc = outbox_put(c, conf, bit == CF_CALLEV_INITIATED ? "call-initiated"
-                             : bit == CF_CALLEV_RINGING ? "call-ringing"
-                             : bit == CF_CALLEV_ANSWERED ? "call-answered" : "call-completed",
+    rc = outbox_put(c, conf, p->call_sid,
+                    bit == CF_CALLEV_INITIATED ? "call-initiated"
+                    : bit == CF_CALLEV_RINGING ? "call-ringing"
+                    : bit == CF_CALLEV_ANSWERED ? "call-answered" : "call-completed",
                     p->status_callback, p->status_callback_method, p->call_sid, cf_buf_str(&b), now);
     cf_buf_cleanup(&b);
     return rc;
@@ -336,8 +339,8 @@ static int rec_event(struct cf_core *c, struct cf_conference *conf, const struct
     cf_str_form_add(&b, "RecordingSource", "Conference");
     cf_time_rfc2822(r->start_time, ts);
     cf_str_form_add(&b, "RecordingStartTime", ts);
-    rc = outbox_put(c, conf, "recording-status", conf->rec_callback, conf->rec_callback_method,
-                    NULL, cf_buf_str(&b), now);
+    rc = outbox_put(c, conf, CF_STREAM_RECORDING, "recording-status", conf->rec_callback,
+                    conf->rec_callback_method, NULL, cf_buf_str(&b), now);
     cf_buf_cleanup(&b);
     return rc;
 }

@@ -162,11 +162,19 @@ struct cf_announcement {
     int64_t date_created;
 };
 
+/* The outbox's delivery streams of a conference besides each call's. */
+#define CF_STREAM_CONFERENCE ""    /* conference status callbacks */
+#define CF_STREAM_RECORDING "rec"  /* recording status callbacks */
+
 /* One status-callback event for the outbox. params is form-encoded. */
 struct cf_event {
     char project_id[CF_UUID_SIZE];
     char conference_sid[CF_UUID_SIZE];
     char call_sid[CF_UUID_SIZE];   /* "" for conference-wide events */
+    /* The delivery stream, delivered in seq order independently of the
+     * conference's other streams: CF_STREAM_CONFERENCE, a call sid (that
+     * call's progress callbacks) or CF_STREAM_RECORDING. */
+    char stream[CF_UUID_SIZE];
     int64_t seq;
     char name[48];                 /* e.g. "participant-leave" */
     char url[CF_URL_MAX + 1];      /* "" = nobody subscribed: kept as history only */

@@ -236,6 +236,27 @@ const char *const cf_sqlite_migrations[] = {
     "CREATE INDEX IF NOT EXISTS conferences_fetch ON conferences(sid, project_id,"
     "  friendly_name, region, status, end_reason, call_sid_ending, date_created,"
     "  date_updated);",
+    /* 8: delivery order per stream, not per conference. An event belongs to
+     * one stream of its conference: '' the conference's status callbacks, a
+     * call sid that call's progress callbacks (StatusCallback), 'rec' the
+     * recording status callbacks. Each stream is delivered strictly in seq
+     * order, and a stream whose receiver fails no longer holds the others
+     * (a participant's StatusCallback answering 500 held the conference's
+     * participant-join and conference-start for up to webhook_retry_for).
+     * The pending index that finds a stream's oldest event replaces the
+     * per-conference one, so an event insert writes as many index entries
+     * as before (the entry is longer by the stream: nothing for the
+     * conference's events, a call sid for call progress). ADD COLUMN with a
+     * constant default rewrites no row; only the pending events are
+     * classified (through the pending index): the others are done, and the
+     * stream matters only for delivery order. */
+    "ALTER TABLE outbox ADD COLUMN stream TEXT NOT NULL DEFAULT '';"
+    "UPDATE outbox SET stream = CASE WHEN name = 'recording-status' THEN 'rec'"
+    "  ELSE coalesce(call_sid, '') END"
+    "  WHERE state = 'pending' AND (name LIKE 'call-%' OR name = 'recording-status');"
+    "DROP INDEX IF EXISTS outbox_pending_conf;"
+    "CREATE INDEX outbox_pending_stream ON outbox(conference_sid, stream, seq)"
+    "  WHERE state = 'pending';",
 };
 
 const size_t cf_sqlite_migrations_n = sizeof cf_sqlite_migrations / sizeof cf_sqlite_migrations[0];

@@ -132,7 +132,7 @@ enum stmt_id {
 
 #define OUT_COLS                                                                         \
     "id, id, project_id, conference_sid, call_sid, seq, name, url, method, params,"      \
-    " state, attempts, last_status, last_error, next_attempt_at, created, done_at"
+    " state, attempts, last_status, last_error, next_attempt_at, created, done_at, stream"
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_BEGIN_R] = "BEGIN",
@@ -235,10 +235,12 @@ static const char *const stmt_sql[S_COUNT] = {
                   " WHERE sid = ?1",
     [S_ANN_INTERRUPTED] = "SELECT " ANN_COLS " FROM announcements"
                           " WHERE status IN ('fetching', 'playing')",
+    /* the head of each stream (outbox_pending_stream answers the NOT EXISTS) */
     [S_OUT_DUE] = "SELECT " OUT_COLS " FROM outbox o WHERE state = 'pending'"
                   " AND next_attempt_at <= ?1 AND NOT EXISTS (SELECT 1 FROM outbox p"
                   " WHERE p.state = 'pending' AND p.conference_sid = o.conference_sid"
-                  " AND p.seq < o.seq) ORDER BY next_attempt_at LIMIT ?2",
+                  " AND p.stream = o.stream AND p.seq < o.seq)"
+                  " ORDER BY next_attempt_at LIMIT ?2",
     [S_OUT_RESULT] = "UPDATE outbox SET state = ?2, attempts = ?3, next_attempt_at = ?4,"
                      " last_status = ?5, last_error = ?6,"
                      " done_at = CASE WHEN ?2 = 'pending' THEN NULL ELSE ?7 END WHERE id = ?1",
@@ -265,8 +267,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_LIVE_PART_P] = "SELECT count(*) FROM participants INDEXED BY participants_live"
                       " WHERE project_id = ?1 AND live = 1",
     [S_EVENT_APPEND] = "INSERT INTO outbox(project_id, conference_sid, seq, name, url, method,"
-                       " params, state, next_attempt_at, created, call_sid)"
-                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?11)",
+                       " params, state, next_attempt_at, created, call_sid, stream)"
+                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?11, ?12)",
     /* the last entry of the conference in the (conference_sid, seq) index:
      * the leaf page the next event's insert writes anyway */
     [S_EVENT_LAST_SEQ] = "SELECT max(seq) FROM outbox WHERE conference_sid = ?1",
@@ -1442,6 +1444,7 @@ static int sq_event_append(struct cf_store *base, const struct cf_event *ev)
     bind_text(st, 8, ev->url[0] ? "pending" : "none");
     sqlite3_bind_int64(st, 9, ev->created);
     bind_text_or_null(st, 11, ev->call_sid);
+    bind_text(st, 12, ev->stream);
     return exec_stmt(s, st, "event_append");
 }
 
@@ -1513,6 +1516,7 @@ static void read_out(sqlite3_stmt *st, struct cf_outbox_row *r, struct cf_arena 
     r->next_attempt_at = sqlite3_column_int64(st, 14);
     r->created = sqlite3_column_int64(st, 15);
     r->done_at = sqlite3_column_int64(st, 16);
+    col_copy(st, 17, r->stream, sizeof r->stream);
 }
 
 static int read_outs(struct sqlite_store *s, sqlite3_stmt *st, struct cf_arena *a, size_t max,

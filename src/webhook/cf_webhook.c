@@ -3,9 +3,12 @@
  * cf_webhook.c - the webhook worker (see cf_webhook.h).
  *
  * The loop: every 250 ms, or at once when kicked, it asks the store for
- * due events (only the oldest pending event of each conference is ever
- * due, and a conference with a delivery in flight is skipped, which is what
- * keeps SequenceNumber order) and for queued announcements, and starts a
+ * due events (only the oldest pending event of each delivery stream of a
+ * conference is ever due, and a stream with a delivery in flight is
+ * skipped, which is what keeps each stream in order: the conference's
+ * status callbacks in SequenceNumber order, each call's progress callbacks,
+ * the recording callbacks; one stream's failing receiver does not hold the
+ * others) and for queued announcements, and starts a
  * transfer for each; then it lets libcurl run and handles what finished.
  * Results go back to the store at once; an event stays pending until a 2xx
  * (or until it is given up), so a crash at any point only repeats a
@@ -113,7 +116,11 @@ struct cf_webhook {
     bool joined;                /* the thread has been joined (cf_webhook_halt) */
     atomic_bool stopping;
     atomic_bool kicked;
-    char inflight_conf[MAX_EVENTS_IN_FLIGHT][CF_UUID_SIZE];
+    /* the streams with a delivery in flight; conf[0] == '\0': a free slot */
+    struct {
+        char conf[CF_UUID_SIZE];
+        char stream[CF_UUID_SIZE];
+    } inflight[MAX_EVENTS_IN_FLIGHT];
     int nevents;
     int nanns;
     struct job *jobs;           /* transfers in flight */
@@ -334,22 +341,27 @@ static bool get_key(struct cf_webhook *w, const char *project_id, char key[65])
 
 /* ---- status callbacks ---- */
 
-static bool conf_in_flight(struct cf_webhook *w, const char *conf_sid)
+/* Whether ev's stream (conference and stream) has a delivery in flight. */
+static bool stream_in_flight(struct cf_webhook *w, const struct cf_outbox_row *ev)
 {
     for (int i = 0; i < MAX_EVENTS_IN_FLIGHT; i++)
-        if (w->inflight_conf[i][0] && strcmp(w->inflight_conf[i], conf_sid) == 0) return true;
+        if (w->inflight[i].conf[0] && strcmp(w->inflight[i].conf, ev->conference_sid) == 0 &&
+            strcmp(w->inflight[i].stream, ev->stream) == 0)
+            return true;
     return false;
 }
 
-static void conf_mark(struct cf_webhook *w, const char *conf_sid, bool on)
+static void stream_mark(struct cf_webhook *w, const struct cf_outbox_row *ev, bool on)
 {
     for (int i = 0; i < MAX_EVENTS_IN_FLIGHT; i++) {
-        if (on && !w->inflight_conf[i][0]) {
-            memcpy(w->inflight_conf[i], conf_sid, CF_UUID_SIZE);
+        if (on && !w->inflight[i].conf[0]) {
+            memcpy(w->inflight[i].conf, ev->conference_sid, CF_UUID_SIZE);
+            memcpy(w->inflight[i].stream, ev->stream, CF_UUID_SIZE);
             return;
         }
-        if (!on && strcmp(w->inflight_conf[i], conf_sid) == 0) {
-            w->inflight_conf[i][0] = '\0';
+        if (!on && w->inflight[i].conf[0] && strcmp(w->inflight[i].conf, ev->conference_sid) == 0 &&
+            strcmp(w->inflight[i].stream, ev->stream) == 0) {
+            w->inflight[i].conf[0] = '\0';
             return;
         }
     }
@@ -494,11 +506,11 @@ static void start_event(struct cf_webhook *w, const struct cf_outbox_row *ev)
     char key[65];
     j->ev = *ev;
     j->ev.params = cf_arena_strdup(&j->arena, ev->params);
-    conf_mark(w, ev->conference_sid, true);
+    stream_mark(w, ev, true);
     w->nevents++;
     if (!get_key(w, ev->project_id, key) || job_start(j, ev->url, ev->method, j->ev.params, key)) {
         record_result(w, j, 0, "cannot start the request");
-        conf_mark(w, ev->conference_sid, false);
+        stream_mark(w, ev, false);
         w->nevents--;
         job_free(j);
     }
@@ -521,9 +533,9 @@ static void finish_event(struct cf_webhook *w, struct job *j, CURLcode res)
     } else {
         record_result(w, j, (int)http, http >= 200 && http < 300 ? NULL : "non-2xx reply");
     }
-    conf_mark(w, j->ev.conference_sid, false);
+    stream_mark(w, &j->ev, false);
     w->nevents--;
-    atomic_store(&w->kicked, true); /* the conference's next event may be due now */
+    atomic_store(&w->kicked, true); /* the stream's next event may be due now */
 }
 
 /* ---- announcements ---- */
@@ -767,7 +779,7 @@ static void scan(struct cf_webhook *w)
         w->st->ops->outbox_due(w->st, cf_time_now_us(),
                                (size_t)(MAX_EVENTS_IN_FLIGHT - w->nevents) * 2, &a, &rows, &n) == 0) {
         for (size_t i = 0; i < n && w->nevents < MAX_EVENTS_IN_FLIGHT; i++)
-            if (!conf_in_flight(w, rows[i].conference_sid)) start_event(w, &rows[i]);
+            if (!stream_in_flight(w, &rows[i])) start_event(w, &rows[i]);
     }
     if (w->nanns < MAX_ANNS_IN_FLIGHT &&
         claim(w, (size_t)(MAX_ANNS_IN_FLIGHT - w->nanns), &a, &anns, &n) == 0) {

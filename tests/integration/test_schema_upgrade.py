@@ -3,15 +3,25 @@ before migration 3 rewrote the announcements' partial index (its condition was a
 SQLite evaluates through a temporary b-tree at every insert and status change). After the restart the
 index has its new condition, the version is the latest, and announcements work through it."""
 
+import os
 import sqlite3
 
 import pytest
 import requests
 
 from confab_helpers import describe, own_server, unique_name, wait_for
+from webhook_receiver import receiver  # noqa: F401 (the fixture)
+from webhook_receiver import LOOPBACK_ALLOWED, ServeProcess
 
 OLD_INDEX = ("CREATE INDEX announcements_active ON announcements(status, date_created)"
              " WHERE status IN ('queued', 'fetching', 'playing')")
+
+
+# What a database before schema 8 has instead of the outbox's delivery streams. The tests below turn a new
+# database into one an older confab left, so they take away what later migrations added as well: those
+# migrations run again on it (and migration 6 copies the outbox's columns as they are).
+UNDO_8 = ("DROP INDEX outbox_pending_stream; ALTER TABLE outbox DROP COLUMN stream;"
+          "CREATE INDEX outbox_pending_conf ON outbox(conference_sid, seq) WHERE state = 'pending';")
 
 
 def schema(db):
@@ -40,7 +50,7 @@ def test_a_schema_2_database_is_upgraded_in_place(confab_bin, tmp_root):
     latest, new_sql = schema(db)
     assert latest >= 3 and " IN " not in new_sql, new_sql
     with sqlite3.connect(db) as c:  # back to what confab at schema 2 left
-        c.executescript(f"DROP INDEX announcements_active; {OLD_INDEX}; PRAGMA user_version = 2;")
+        c.executescript(f"{UNDO_8} DROP INDEX announcements_active; {OLD_INDEX}; PRAGMA user_version = 2;")
     assert schema(db) == (2, OLD_INDEX)
 
     proc.start()
@@ -88,7 +98,7 @@ def test_a_schema_4_database_gets_the_covering_list_index(confab_bin, tmp_root):
         assert latest >= 5
         plan = list_plan(c, project.id)
         assert "COVERING INDEX conferences_page" in plan, plan
-        c.executescript("DROP INDEX conferences_page;"
+        c.executescript(UNDO_8 + "DROP INDEX conferences_page;"
                         "CREATE INDEX conferences_list ON conferences(project_id, date_created DESC, sid DESC);"
                         "PRAGMA user_version = 4;")
 
@@ -140,6 +150,11 @@ OUTBOX_V5 = (
     "CREATE INDEX outbox_failed ON outbox(state) WHERE state = 'failed';")
 
 
+# (later migrations add columns: schema 8 the delivery stream)
+OUTBOX_V5_COLUMNS = ("id, project_id, conference_sid, call_sid, seq, name, url, method, params, state, attempts,"
+                     " next_attempt_at, last_status, last_error, created, done_at")
+
+
 def outbox_sql(db):
     with sqlite3.connect(db) as c:
         return c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()[0]
@@ -174,7 +189,7 @@ def test_a_schema_5_outbox_is_rebuilt_without_autoincrement(confab_bin, tmp_root
     assert "AUTOINCREMENT" not in outbox_sql(db).upper()
 
     with sqlite3.connect(db) as c:  # back to the outbox confab at schema 5 left, same rows
-        rows = c.execute("SELECT * FROM outbox ORDER BY id").fetchall()
+        rows = c.execute("SELECT " + OUTBOX_V5_COLUMNS + " FROM outbox ORDER BY id").fetchall()
         c.executescript("DROP TABLE outbox;" + OUTBOX_V5)
         c.executemany("INSERT INTO outbox VALUES (%s)" % ", ".join("?" * len(rows[0])), rows)
         c.execute("PRAGMA user_version = 5")
@@ -237,7 +252,7 @@ def test_a_schema_6_database_gets_the_fetch_index(confab_bin, tmp_root):
 
     with sqlite3.connect(db) as c:  # back to what confab at schema 6 left
         assert c.execute("PRAGMA user_version").fetchone()[0] >= 7
-        c.executescript("DROP INDEX conferences_fetch; PRAGMA user_version = 6;")
+        c.executescript(UNDO_8 + "DROP INDEX conferences_fetch; PRAGMA user_version = 6;")
 
     proc.start()
     try:
@@ -264,3 +279,70 @@ def test_a_schema_6_database_gets_the_fetch_index(confab_bin, tmp_root):
         assert c.execute("SELECT count(*) FROM sqlite_master WHERE type = 'index'"
                          " AND name = 'conferences_fetch'").fetchone()[0] == 1
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.slow
+def test_a_schema_7_outbox_gets_delivery_streams(confab_bin, tmp_root, receiver):
+    """Migration 8 orders deliveries per stream (the conference's status callbacks, each call's progress
+    callbacks, the recording callbacks) instead of per conference: it adds outbox.stream, files the pending
+    events of a database at schema 7 into their streams, and replaces the per-conference pending index. A
+    call-progress event left pending by a failing receiver then no longer holds the conference's next
+    callback."""
+    receiver.set("calls", status=500)
+    workdir = os.path.join(tmp_root, "upgrade8")
+    os.makedirs(workdir)
+    proc = ServeProcess(confab_bin, workdir, os.path.join(workdir, "confab.db"), label="upgrade8",
+                        extra_args=LOOPBACK_ALLOWED)
+    project = proc.create_project("upgrade8")
+    db = proc.db_path
+    name = unique_name("up8")
+
+    def acct():  # the port is chosen at each start
+        return f"{proc.base}/api/laml/2010-04-01/Accounts/{project.id}"
+
+    def add(s, **params):
+        r = s.post(f"{acct()}/Conferences/{name}/Participants.json", timeout=10,
+                   data={"From": "+15550001111", "To": "+15550002222", **params})
+        assert r.status_code == 201, describe(r)
+        return r.json()
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            first = add(s, ConferenceStatusCallback=receiver.url("cb"), ConferenceStatusCallbackEvent="join",
+                        StatusCallback=receiver.url("calls"), StatusCallbackEvent="initiated")
+            receiver.wait("cb", 1)
+            receiver.wait("calls", 1)
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    sid, call = first["conference_sid"], first["call_sid"]
+
+    with sqlite3.connect(db) as c:  # back to the outbox confab at schema 7 left, the call's event pending
+        assert c.execute("PRAGMA user_version").fetchone()[0] >= 8
+        assert c.execute("SELECT stream, state FROM outbox WHERE name = 'call-initiated'").fetchall() == \
+            [(call, "pending")]
+        c.executescript(UNDO_8 + "PRAGMA user_version = 7;")
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            second = add(s)
+            joins = receiver.wait("cb", 2, timeout=5,
+                                  pred=lambda h: h.params.get("StatusCallbackEvent") == "participant-join")
+            assert [h.params["CallSid"] for h in joins] == [call, second["call_sid"]], joins
+            assert receiver.got("calls")[-1].params["CallStatus"] == "queued"
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] >= 8
+        assert c.execute("SELECT stream FROM outbox WHERE name = 'call-initiated'").fetchall() == [(call,)]
+        assert {r[0] for r in c.execute("SELECT stream FROM outbox WHERE name = 'participant-join'")} == {""}
+        names = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                         " AND tbl_name = 'outbox'")}
+        assert "outbox_pending_stream" in names and "outbox_pending_conf" not in names, names
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert sid == second["conference_sid"]

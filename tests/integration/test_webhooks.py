@@ -552,3 +552,40 @@ def test_callback_redirect_is_followed_and_signed_for_the_new_url(confab, receiv
     check_conference_event(hop.params, confab.a, sid, name, "conference-start")
     [e] = [e for e in settled_log(confab, sid) if e["status"] != "none"]
     assert e["status"] == "delivered" and e["attempts"] == 1 and e["last_status"] == 200, e
+
+
+# ---- delivery streams: a failing receiver holds only its own stream --------------------------------------
+
+def test_a_failing_call_progress_receiver_does_not_hold_the_conference_callbacks(confab, receiver):
+    """Order is kept per stream — the conference's status callbacks (SequenceNumber order), each call's
+    progress callbacks, the recording callbacks — so a participant's StatusCallback answering 500 delays
+    only that call's callbacks: the conference's participant-join and conference-start go out meanwhile,
+    and the call's own callbacks still arrive in order once its receiver recovers."""
+    receiver.set("calls", statuses=[500, 500, 500], status=200)  # fails ~1 + 2 + 4 s, then recovers
+    name = unique_name("wh-streams")
+    p1 = confab.create_participant(name, ConferenceStatusCallback=receiver.url("cb"),
+                                   ConferenceStatusCallbackEvent="start join",
+                                   StatusCallback=receiver.url("calls"),
+                                   StatusCallbackEvent="initiated ringing answered")
+    sid = p1["conference_sid"]
+    p2 = confab.create_participant(name)
+    conf_hits = receiver.wait("cb", 3, timeout=5)
+    first_ok = [h for h in receiver.got("calls")[3:]]
+    assert not first_ok or first_ok[0].arrived > conf_hits[-1].arrived, \
+        f"the conference's callbacks waited for the call's receiver to recover: {conf_hits} {receiver.got('calls')}"
+    assert len(receiver.got("calls")) <= 3, receiver.got("calls")
+    events = [h.params["StatusCallbackEvent"] for h in conf_hits]
+    assert sorted(events) == ["conference-start", "participant-join", "participant-join"], events
+    s = seqs([h.params for h in conf_hits])
+    assert s == sorted(set(s)), f"the conference's callbacks are in SequenceNumber order: {s}"
+
+    calls = receiver.wait("calls", 6, timeout=20)
+    got = [h.params for h in calls]
+    assert [p["CallStatus"] for p in got] == ["queued"] * 4 + ["ringing", "in-progress"], got
+    assert got[0] == got[1] == got[2] == got[3], "a retry sends the same event again"
+    assert all(p["CallSid"] == p1["call_sid"] for p in got), got
+    check_delivery(confab, calls + conf_hits)
+    log = [e for e in settled_log(confab, sid, timeout=15) if e["status"] != "none"]
+    assert all(e["status"] == "delivered" for e in log), log
+    assert [e["attempts"] for e in log if e["event"].startswith("call-")] == [4, 1, 1], log
+    assert p2["conference_sid"] == sid
