@@ -222,9 +222,11 @@ static int outbox_put(struct cf_core *c, struct cf_conference *conf, const char 
 /* Starts a callback's parameters in b (initialised here, with cap): the
  * common head of every callback, who, when and in what order. The
  * conference's next SequenceNumber is asked of the store at its first event
- * in a use-case (CF_SEQ_UNKNOWN until then). */
+ * in a use-case (CF_SEQ_UNKNOWN until then); it orders every event in the
+ * outbox, and is the SequenceNumber sent unless shown_seq is given (>= 0: a
+ * call progress callback's own number, spec §8.4). */
 static int head(struct cf_core *c, struct cf_buf *b, size_t cap, struct cf_conference *conf,
-                int64_t now)
+                int64_t shown_seq, int64_t now)
 {
     char ts[CF_RFC2822_LEN], seq[CF_STR_I64_LEN];
     int rc;
@@ -233,7 +235,7 @@ static int head(struct cf_core *c, struct cf_buf *b, size_t cap, struct cf_confe
         return rc;
     cf_buf_init(b, cap);
     (void)cf_buf_room(b, 1023); /* one allocation for the usual event (~600 bytes) */
-    cf_str_i64(seq, conf->next_seq);
+    cf_str_i64(seq, shown_seq >= 0 ? shown_seq : conf->next_seq);
     cf_time_rfc2822(now, ts);
     cf_str_form_add(b, "AccountSid", conf->project_id);
     cf_str_form_add(b, "ApiVersion", "2010-04-01");
@@ -253,7 +255,7 @@ static int append_event(struct cf_core *c, struct cf_conference *conf, unsigned 
     struct cf_buf b;
     int rc;
     bool subscribed = conf->status_callback[0] && (conf->status_callback_events & bit);
-    if ((rc = head(c, &b, 32768, conf, now))) return rc;
+    if ((rc = head(c, &b, 32768, conf, -1, now))) return rc;
     cf_str_form_add(&b, "FriendlyName", conf->friendly_name);
     cf_str_form_add(&b, "StatusCallbackEvent", name);
     if (p) {
@@ -286,14 +288,16 @@ static int append_event(struct cf_core *c, struct cf_conference *conf, unsigned 
 }
 
 /* Appends a call progress callback (the participant's StatusCallback) when
- * the participant subscribed to bit. status is the CallStatus sent. */
-static int call_event(struct cf_core *c, struct cf_conference *conf, const struct cf_participant *p,
+ * the participant subscribed to bit. status is the CallStatus sent. Its
+ * SequenceNumber is the call's own (0, 1, … per call: p->next_cb_seq, which
+ * this moves on), so the caller writes p after this. */
+static int call_event(struct cf_core *c, struct cf_conference *conf, struct cf_participant *p,
                       unsigned bit, const char *status, int64_t now)
 {
     struct cf_buf b;
     int rc;
     if (!p->status_callback[0] || !(p->status_callback_events & bit)) return 0;
-    if ((rc = head(c, &b, 16384, conf, now))) return rc;
+    if ((rc = head(c, &b, 16384, conf, p->next_cb_seq++, now))) return rc;
     cf_str_form_add(&b, "CallSid", p->call_sid);
     cf_str_form_add(&b, "CallStatus", status);
     cf_str_form_add(&b, "CallbackSource", "call-progress-events");
@@ -324,7 +328,7 @@ static int rec_event(struct cf_core *c, struct cf_conference *conf, const struct
     char n[24], ts[CF_RFC2822_LEN];
     int rc;
     if (!conf->rec_callback[0] || !(conf->rec_callback_events & bit)) return 0;
-    if ((rc = head(c, &b, 16384, conf, now))) return rc;
+    if ((rc = head(c, &b, 16384, conf, -1, now))) return rc;
     cf_str_form_add(&b, "RecordingSid", r->sid);
     cf_str_form_add(&b, "RecordingStatus", status);
     cf_buf_printf(&b, "&RecordingUrl=");
@@ -382,8 +386,8 @@ static int leave(struct cf_core *c, struct cf_conference *conf, struct cf_partic
     cf_str_copy(p->call_status, sizeof p->call_status, call_status);
     p->left_at = now;
     p->date_updated = now;
-    if ((rc = c->st->ops->part_update(c->st, p))) return rc;
     if ((rc = call_event(c, conf, p, CF_CALLEV_COMPLETED, p->call_status, now))) return rc;
+    if ((rc = c->st->ops->part_update(c->st, p))) return rc;
     return append_event(c, conf, CF_CEV_LEAVE, "participant-leave", p, now, NULL);
 }
 
@@ -634,13 +638,13 @@ int cf_core_participant_create(struct cf_core *c, const char *project_id, const 
         out->status_callback_events = pc->status_callback_events;
     }
     out->date_created = out->date_updated = now;
+    if ((rc = call_event(c, &conf, out, CF_CALLEV_INITIATED, "queued", now))) goto rollback;
     if ((rc = st->ops->part_insert(st, out))) {
         if (rc == CF_EEXIST)
             cf_err_set(err, rc, "A participant labelled '%s' is already in the conference",
                        pc->label ? pc->label : "");
         goto rollback;
     }
-    if ((rc = call_event(c, &conf, out, CF_CALLEV_INITIATED, "queued", now))) goto rollback;
     if (pc->wait_url && *pc->wait_url && conf.status == CF_CONF_INIT &&
         (rc = queue_fetch(c, &conf, out, "wait", pc->wait_url, pc->wait_method, false, now)))
         goto rollback;
@@ -709,8 +713,8 @@ static int on_answered(struct cf_core *c, struct cf_conference *conf, struct cf_
     p->status = to;
     p->joined_at = now;
     p->date_updated = now;
-    if ((rc = c->st->ops->part_update(c->st, p))) return rc;
     if ((rc = call_event(c, conf, p, CF_CALLEV_ANSWERED, "in-progress", now))) return rc;
+    if ((rc = c->st->ops->part_update(c->st, p))) return rc;
     if ((rc = append_event(c, conf, CF_CEV_JOIN, "participant-join", p, now, NULL))) return rc;
     if ((rc = start_facts(c, conf, a, &facts.can_start, &nlive))) return rc;
     if ((rc = cf_lifecycle_conference(conf->status, CF_LC_CONNECTED, &facts, &step))) return rc;
@@ -892,8 +896,8 @@ void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev
         if (cf_lifecycle_participant(p.status, CF_PE_RINGING, &to) == 0) {
             p.status = to;
             p.date_updated = now;
-            rc = st->ops->part_update(st, &p);
-            if (!rc) rc = call_event(c, &conf, &p, CF_CALLEV_RINGING, "ringing", now);
+            rc = call_event(c, &conf, &p, CF_CALLEV_RINGING, "ringing", now);
+            if (!rc) rc = st->ops->part_update(st, &p);
         }
         break;
     }

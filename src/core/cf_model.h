@@ -131,6 +131,8 @@ struct cf_participant {
     char status_callback[CF_URL_MAX + 1];  /* call progress webhook, "" = none */
     char status_callback_method[8];
     unsigned status_callback_events;       /* CF_CALLEV_* bits */
+    int64_t next_cb_seq;                   /* SequenceNumber of its next call progress
+                                              callback: 0, 1, … per call */
     int64_t date_created, date_updated;    /* µs */
     int64_t joined_at, left_at;            /* µs, 0 = not yet */
     int64_t queue_time_ms;                 /* -1 = null (only set in the create response) */

@@ -257,6 +257,19 @@ const char *const cf_sqlite_migrations[] = {
     "DROP INDEX IF EXISTS outbox_pending_conf;"
     "CREATE INDEX outbox_pending_stream ON outbox(conference_sid, stream, seq)"
     "  WHERE state = 'pending';",
+    /* 9: a call's progress callbacks are numbered per call from 0 (spec
+     * §8.4: SignalWire's call status callbacks' SequenceNumber starts at 0),
+     * the conference's status callbacks still per conference. The next
+     * number lives in the participant's row, which each of those callbacks
+     * rewrites anyway (the call's status changes with it): no index and no
+     * extra row write. A call still live keeps counting up from past its
+     * last number, which was a conference sequence number (found through the
+     * (conference_sid, seq) index), so its receiver never sees one go back. */
+    "ALTER TABLE participants ADD COLUMN next_cb_seq INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE participants SET next_cb_seq = coalesce((SELECT max(o.seq) + 1 FROM outbox o"
+    "  WHERE o.conference_sid = participants.conference_sid"
+    "  AND o.call_sid = participants.call_sid AND o.name LIKE 'call-%'), 0)"
+    "  WHERE live = 1;",
 };
 
 const size_t cf_sqlite_migrations_n = sizeof cf_sqlite_migrations / sizeof cf_sqlite_migrations[0];

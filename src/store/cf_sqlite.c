@@ -120,7 +120,7 @@ enum stmt_id {
     "call_sid, project_id, conference_sid, label, call_sid_to_coach, from_addr, to_addr," \
     " status, muted, hold, coaching, start_on_enter, end_on_exit, beep_on_exit,"          \
     " leave_reason, call_status, timeout_s, date_created, date_updated, joined_at, left_at,"  \
-    " status_callback, status_callback_method, status_callback_events"
+    " status_callback, status_callback_method, status_callback_events, next_cb_seq"
 
 #define REC_COLS                                                                         \
     "sid, project_id, conference_sid, status, pause_skip, start_time, end_time,"         \
@@ -179,14 +179,15 @@ static const char *const stmt_sql[S_COUNT] = {
         "SELECT date_created FROM conferences WHERE project_id = ?1 AND sid = ?2",
     [S_PART_INSERT] = "INSERT INTO participants(" PART_COLS ", live) VALUES(?1, ?2, ?3, ?4, ?5,"
                       " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
-                      " ?21, ?23, ?24, ?25, ?22)",
+                      " ?21, ?23, ?24, ?25, ?26, ?22)",
     [S_PART_UPDATE] = "UPDATE participants SET label = ?4, call_sid_to_coach = ?5,"
                       " from_addr = ?6, to_addr = ?7, status = ?8, muted = ?9, hold = ?10,"
                       " coaching = ?11, start_on_enter = ?12, end_on_exit = ?13,"
                       " beep_on_exit = ?14, leave_reason = ?15, call_status = ?16,"
                       " timeout_s = ?17, date_created = ?18, date_updated = ?19,"
                       " joined_at = ?20, left_at = ?21, live = ?22, status_callback = ?23,"
-                      " status_callback_method = ?24, status_callback_events = ?25"
+                      " status_callback_method = ?24, status_callback_events = ?25,"
+                      " next_cb_seq = ?26"
                       " WHERE call_sid = ?1 AND project_id = ?2 AND conference_sid = ?3",
     /* a participant is named by its call SID or by its label: the SID
      * first (its primary key), then the label (sq_part_get) */
@@ -1024,6 +1025,7 @@ static void read_part(sqlite3_stmt *st, struct cf_participant *p)
     col_copy(st, 21, p->status_callback, sizeof p->status_callback);
     col_copy(st, 22, p->status_callback_method, sizeof p->status_callback_method);
     p->status_callback_events = (unsigned)sqlite3_column_int(st, 23);
+    p->next_cb_seq = sqlite3_column_int64(st, 24);
     p->queue_time_ms = -1;
 }
 
@@ -1056,6 +1058,7 @@ static void bind_part(sqlite3_stmt *st, const struct cf_participant *p)
     bind_text_or_null(st, 23, p->status_callback);
     bind_text_or_null(st, 24, p->status_callback_method);
     sqlite3_bind_int(st, 25, (int)p->status_callback_events);
+    sqlite3_bind_int64(st, 26, p->next_cb_seq);
 }
 
 static int sq_part_insert(struct cf_store *base, const struct cf_participant *p)

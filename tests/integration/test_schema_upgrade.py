@@ -22,6 +22,8 @@ OLD_INDEX = ("CREATE INDEX announcements_active ON announcements(status, date_cr
 # migrations run again on it (and migration 6 copies the outbox's columns as they are).
 UNDO_8 = ("DROP INDEX outbox_pending_stream; ALTER TABLE outbox DROP COLUMN stream;"
           "CREATE INDEX outbox_pending_conf ON outbox(conference_sid, seq) WHERE state = 'pending';")
+UNDO_9 = "ALTER TABLE participants DROP COLUMN next_cb_seq;"
+UNDO_AFTER_7 = UNDO_9 + UNDO_8
 
 
 def schema(db):
@@ -50,7 +52,7 @@ def test_a_schema_2_database_is_upgraded_in_place(confab_bin, tmp_root):
     latest, new_sql = schema(db)
     assert latest >= 3 and " IN " not in new_sql, new_sql
     with sqlite3.connect(db) as c:  # back to what confab at schema 2 left
-        c.executescript(f"{UNDO_8} DROP INDEX announcements_active; {OLD_INDEX}; PRAGMA user_version = 2;")
+        c.executescript(f"{UNDO_AFTER_7} DROP INDEX announcements_active; {OLD_INDEX}; PRAGMA user_version = 2;")
     assert schema(db) == (2, OLD_INDEX)
 
     proc.start()
@@ -98,7 +100,7 @@ def test_a_schema_4_database_gets_the_covering_list_index(confab_bin, tmp_root):
         assert latest >= 5
         plan = list_plan(c, project.id)
         assert "COVERING INDEX conferences_page" in plan, plan
-        c.executescript(UNDO_8 + "DROP INDEX conferences_page;"
+        c.executescript(UNDO_AFTER_7 + "DROP INDEX conferences_page;"
                         "CREATE INDEX conferences_list ON conferences(project_id, date_created DESC, sid DESC);"
                         "PRAGMA user_version = 4;")
 
@@ -190,7 +192,7 @@ def test_a_schema_5_outbox_is_rebuilt_without_autoincrement(confab_bin, tmp_root
 
     with sqlite3.connect(db) as c:  # back to the outbox confab at schema 5 left, same rows
         rows = c.execute("SELECT " + OUTBOX_V5_COLUMNS + " FROM outbox ORDER BY id").fetchall()
-        c.executescript("DROP TABLE outbox;" + OUTBOX_V5)
+        c.executescript(UNDO_9 + "DROP TABLE outbox;" + OUTBOX_V5)
         c.executemany("INSERT INTO outbox VALUES (%s)" % ", ".join("?" * len(rows[0])), rows)
         c.execute("PRAGMA user_version = 5")
         top = c.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()[0]
@@ -252,7 +254,7 @@ def test_a_schema_6_database_gets_the_fetch_index(confab_bin, tmp_root):
 
     with sqlite3.connect(db) as c:  # back to what confab at schema 6 left
         assert c.execute("PRAGMA user_version").fetchone()[0] >= 7
-        c.executescript(UNDO_8 + "DROP INDEX conferences_fetch; PRAGMA user_version = 6;")
+        c.executescript(UNDO_AFTER_7 + "DROP INDEX conferences_fetch; PRAGMA user_version = 6;")
 
     proc.start()
     try:
@@ -323,7 +325,7 @@ def test_a_schema_7_outbox_gets_delivery_streams(confab_bin, tmp_root, receiver)
         assert c.execute("PRAGMA user_version").fetchone()[0] >= 8
         assert c.execute("SELECT stream, state FROM outbox WHERE name = 'call-initiated'").fetchall() == \
             [(call, "pending")]
-        c.executescript(UNDO_8 + "PRAGMA user_version = 7;")
+        c.executescript(UNDO_AFTER_7 + "PRAGMA user_version = 7;")
 
     proc.start()
     try:
@@ -346,3 +348,54 @@ def test_a_schema_7_outbox_gets_delivery_streams(confab_bin, tmp_root, receiver)
         assert "outbox_pending_stream" in names and "outbox_pending_conf" not in names, names
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert sid == second["conference_sid"]
+
+
+@pytest.mark.slow
+def test_a_schema_8_database_numbers_call_callbacks_per_call(confab_bin, tmp_root, receiver):
+    """Migration 9 numbers a call's progress callbacks per call (SequenceNumber 0, 1, …). A call that is
+    live across the upgrade had its earlier callbacks numbered in the conference's sequence; it goes on
+    counting from past the last of those, so its receiver never sees a number go back."""
+    workdir = os.path.join(tmp_root, "upgrade9")
+    os.makedirs(workdir)
+    proc = ServeProcess(confab_bin, workdir, os.path.join(workdir, "confab.db"), label="upgrade9",
+                        extra_args=LOOPBACK_ALLOWED)
+    project = proc.create_project("upgrade9")
+    db = proc.db_path
+
+    def acct():
+        return f"{proc.base}/api/laml/2010-04-01/Accounts/{project.id}"
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            r = s.post(f"{acct()}/Conferences/{unique_name('up9')}/Participants.json", timeout=10,
+                       data={"From": "+15550001111", "To": "+15550002222", "StatusCallback": receiver.url("calls"),
+                             "StatusCallbackEvent": "initiated ringing answered completed"})
+            assert r.status_code == 201, describe(r)
+            sid, call = r.json()["conference_sid"], r.json()["call_sid"]
+            receiver.wait("calls", 3)
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+
+    with sqlite3.connect(db) as c:  # back to schema 8, where the call's events carried conference numbers
+        assert c.execute("PRAGMA user_version").fetchone()[0] >= 9
+        assert c.execute("SELECT next_cb_seq FROM participants WHERE call_sid = ?", (call,)).fetchone() == (3,)
+        c.executescript(UNDO_9 + "PRAGMA user_version = 8;")
+        last = c.execute("SELECT max(seq) FROM outbox WHERE call_sid = ? AND name LIKE 'call-%'",
+                         (call,)).fetchone()[0]
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            r = s.delete(f"{acct()}/Conferences/{sid}/Participants/{call}.json", timeout=10)
+            assert r.status_code == 204, describe(r)
+            got = [h.params for h in receiver.wait("calls", 4)]
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    assert [p["CallStatus"] for p in got] == ["queued", "ringing", "in-progress", "completed"], got
+    assert int(got[3]["SequenceNumber"]) == last + 1, (got, last)
+    assert [int(p["SequenceNumber"]) for p in got] == sorted({int(p["SequenceNumber"]) for p in got}), got

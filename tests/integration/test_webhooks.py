@@ -589,3 +589,38 @@ def test_a_failing_call_progress_receiver_does_not_hold_the_conference_callbacks
     assert all(e["status"] == "delivered" for e in log), log
     assert [e["attempts"] for e in log if e["event"].startswith("call-")] == [4, 1, 1], log
     assert p2["conference_sid"] == sid
+
+
+def test_call_progress_sequence_numbers_count_per_call_from_0(confab, receiver):
+    """§8.4: SignalWire numbers a call's status callbacks from 0 (SequenceNumber, per call), while the
+    conference's status callbacks keep the conference's numbering. The Events API's sequence_number stays
+    the event's place in the conference's log."""
+    every = "initiated ringing answered completed"
+    name = unique_name("wh-callseq")
+    a = confab.create_participant(name, ConferenceStatusCallback=receiver.url("cb"),
+                                  ConferenceStatusCallbackEvent="start end join leave",
+                                  StatusCallback=receiver.url("a"), StatusCallbackEvent=every)
+    sid = a["conference_sid"]
+    confab.wait_participant_status(sid, a["call_sid"])
+    b = confab.create_participant(name, StatusCallback=receiver.url("b"), StatusCallbackEvent=every)
+    confab.wait_participant_status(sid, b["call_sid"])
+    confab.end_conference(sid)
+    for path, part in (("a", a), ("b", b)):
+        got = [h.params for h in receiver.wait(path, 4)]
+        assert [p["CallStatus"] for p in got] == ["queued", "ringing", "in-progress", "completed"], got
+        assert seqs(got) == [0, 1, 2, 3], f"call {path}: SequenceNumber per call from 0: {seqs(got)}"
+        assert all(p["CallSid"] == part["call_sid"] for p in got), got
+    receiver.wait_event("cb", "conference-end")
+    conf = [h.params for h in receiver.quiet("cb", 0.3)]
+    assert len(conf) == 6, conf
+    log = settled_log(confab, sid)
+    by_seq = {e["sequence_number"]: e for e in log}
+    for p in conf:  # the conference's callbacks: their place in the conference's log
+        assert by_seq[int(p["SequenceNumber"])]["event"] == p["StatusCallbackEvent"], (p, log)
+    nums = [e["sequence_number"] for e in log]
+    assert nums == list(range(len(log))), nums
+    calls = [e for e in log if e["event"].startswith("call-")]
+    assert len(calls) == 8, calls
+    for part in (a, b):
+        mine = [e for e in calls if e["call_sid"] == part["call_sid"]]
+        assert [e["parameters"]["SequenceNumber"] for e in mine] == ["0", "1", "2", "3"], mine
