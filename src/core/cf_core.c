@@ -373,14 +373,80 @@ static int queue_fetch(struct cf_core *c, const struct cf_conference *conf,
     return 0;
 }
 
-/* Takes one live participant out: final status, reason, call status, event. */
+/* Appends an announcement's outcome: announcement-end (reason NULL) or
+ * announcement-fail with ReasonAnnouncementFailed; p is the participant of
+ * a participant announcement, or NULL. */
+static int announcement_event(struct cf_core *c, struct cf_conference *conf,
+                              const struct cf_ann_row *r, const char *reason,
+                              const struct cf_participant *p, int64_t now)
+{
+    struct cf_buf extra;
+    int rc;
+    cf_buf_init(&extra, 8192);
+    cf_str_form_add(&extra, "AnnounceUrl", r->an.url);
+    if (reason) cf_str_form_add(&extra, "ReasonAnnouncementFailed", reason);
+    rc = append_event(c, conf, CF_CEV_ANNOUNCEMENT, reason ? "announcement-fail" : "announcement-end",
+                      p, now, cf_buf_str(&extra));
+    cf_buf_cleanup(&extra);
+    return rc;
+}
+
+static bool announcement_active(const char *status)
+{
+    return strcmp(status, "queued") == 0 || strcmp(status, "fetching") == 0 ||
+           strcmp(status, "playing") == 0;
+}
+
+#define CUT_BATCH 64
+
+/* Announcements cut short: those of the conference not yet over (p NULL:
+ * it is ending), or of participant p (p is leaving), fail at once with
+ * reason (ReasonAnnouncementFailed) and their announcement-fail event,
+ * instead of ending later as if they had played, or never reporting at all
+ * (a conference's events stop at conference-end). Whatever the fetch or the
+ * engine reports for them afterwards is ignored: they are no longer
+ * fetching or playing. live[0..nlive) are the conference's live
+ * participants when p is NULL, to name a participant announcement's call. */
+static int cut_announcements(struct cf_core *c, struct cf_conference *conf,
+                             const struct cf_participant *p, const struct cf_participant *live,
+                             size_t nlive, const char *reason, struct cf_arena *a, int64_t now)
+{
+    struct cf_ann_row *rows = NULL;
+    size_t n = 0;
+    int rc;
+    do {
+        rc = c->st->ops->ann_active(c->st, conf->sid, p ? p->call_sid : NULL, CUT_BATCH, a, &rows,
+                                    &n);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            const struct cf_participant *who = p;
+            struct cf_participant gone;
+            if (!who && rows[i].an.call_sid[0]) {
+                for (size_t k = 0; k < nlive && !who; k++)
+                    if (strcmp(live[k].call_sid, rows[i].an.call_sid) == 0) who = &live[k];
+                if (!who && c->st->ops->part_get(c->st, conf->project_id, conf->sid,
+                                                 rows[i].an.call_sid, true, &gone) == 0)
+                    who = &gone;
+            }
+            if ((rc = c->st->ops->ann_set_status(c->st, rows[i].an.sid, "failed", reason, now)))
+                break;
+            rc = announcement_event(c, conf, &rows[i], reason, who, now);
+        }
+    } while (rc == 0 && n == CUT_BATCH);
+    return rc;
+}
+
+/* Takes one live participant out: its announcements cut short (unless the
+ * caller has cut them already: cut false), final status, reason, call
+ * status, events. */
 static int leave(struct cf_core *c, struct cf_conference *conf, struct cf_participant *p,
                  enum cf_part_event pev, enum cf_leave_reason why, const char *call_status,
-                 int64_t now)
+                 bool cut, struct cf_arena *a, int64_t now)
 {
     enum cf_part_status to;
     int rc;
     if (cf_lifecycle_participant(p->status, pev, &to)) return 0; /* already gone */
+    if (cut && (rc = cut_announcements(c, conf, p, NULL, 0, "participant-left", a, now)))
+        return rc;
     p->status = to;
     p->leave_reason = why;
     cf_str_copy(p->call_status, sizeof p->call_status, call_status);
@@ -402,10 +468,12 @@ static int end_conference(struct cf_core *c, struct cf_conference *conf, enum cf
     enum cf_leave_reason why =
         reason == CF_END_API ? CF_LEAVE_CONFERENCE_ENDED_VIA_API : CF_LEAVE_MODERATOR_ENDED_CONFERENCE;
     if ((rc = c->st->ops->part_live(c->st, conf->project_id, conf->sid, a, &live, &n))) return rc;
+    /* every announcement still to play, the participants' too, before they leave */
+    if ((rc = cut_announcements(c, conf, NULL, live, n, "conference-ended", a, now))) return rc;
     for (size_t i = 0; i < n; i++) {
         /* a call still being dialled is cancelled, a connected one completes */
         const char *cs = live[i].status == CF_PART_IN_PROGRESS ? "completed" : "canceled";
-        if ((rc = leave(c, conf, &live[i], CF_PE_ENDED, why, cs, now))) return rc;
+        if ((rc = leave(c, conf, &live[i], CF_PE_ENDED, why, cs, false, a, now))) return rc;
         hangups_add(h, a, live[i].call_sid);
     }
     {
@@ -751,7 +819,7 @@ static int on_gone(struct cf_core *c, struct cf_conference *conf, struct cf_part
     size_t nlive;
     int rc;
     if (!cf_part_is_live(p->status)) return 0;
-    if ((rc = leave(c, conf, p, pev, why, cs, now))) return rc;
+    if ((rc = leave(c, conf, p, pev, why, cs, true, a, now))) return rc;
     if ((rc = start_facts(c, conf, a, &facts.can_start, &nlive))) return rc;
     facts.eoe = was_connected && p->end_on_exit;
     facts.last = nlive == 0;
@@ -769,21 +837,16 @@ static int announcement_outcome(struct cf_core *c, struct cf_conference *conf,
 {
     struct cf_participant p;
     bool have_p = false;
-    struct cf_buf extra;
     int rc;
     if ((rc = c->st->ops->ann_set_status(c->st, r->an.sid, reason ? "failed" : "played", reason, now)))
         return rc;
+    /* (a completed conference has no announcement still to play: its end
+     * cut them short; only rows from before that rule land here) */
     if (conf->status == CF_CONF_COMPLETED || strcmp(r->kind, "announce") != 0) return 0;
     if (r->an.call_sid[0] &&
         c->st->ops->part_get(c->st, conf->project_id, conf->sid, r->an.call_sid, true, &p) == 0)
         have_p = true;
-    cf_buf_init(&extra, 8192);
-    cf_str_form_add(&extra, "AnnounceUrl", r->an.url);
-    if (reason) cf_str_form_add(&extra, "ReasonAnnouncementFailed", reason);
-    rc = append_event(c, conf, CF_CEV_ANNOUNCEMENT, reason ? "announcement-fail" : "announcement-end",
-                      have_p ? &p : NULL, now, cf_buf_str(&extra));
-    cf_buf_cleanup(&extra);
-    if (rc) return rc;
+    if ((rc = announcement_event(c, conf, r, reason, have_p ? &p : NULL, now))) return rc;
     if (r->end_after) return end_conference(c, conf, CF_END_API, NULL, a, h, now);
     return 0;
 }
@@ -802,6 +865,10 @@ int cf_core_announcement_failed(struct cf_core *c, const char *ann_sid, const ch
     if ((rc = st->ops->ann_get(st, ann_sid, &r)) ||
         (rc = st->ops->conf_get(st, r.an.project_id, r.an.conference_sid, &conf)))
         goto rollback;
+    if (!announcement_active(r.status)) { /* cut short meanwhile: its outcome is written */
+        st->ops->rollback(st);
+        goto out;
+    }
     was = conf;
     if ((rc = announcement_outcome(c, &conf, &r, reason, &a, &h, now)) ||
         (rc = save_conf(c, &was, &conf)))
@@ -819,7 +886,12 @@ out:
 int cf_core_announcement_play(struct cf_core *c, const struct cf_ann_row *r,
                               const struct cf_engine_play_item *items, size_t n, double max_seconds)
 {
+    struct cf_ann_row now;
     int rc;
+    /* Cut short while it was fetched (its conference ended, its participant
+     * left): its outcome is written, nothing is played. */
+    if ((rc = c->st->ops->ann_get(c->st, r->an.sid, &now))) return rc;
+    if (strcmp(now.status, "fetching") != 0) return 0;
     if (strcmp(r->kind, "announce") != 0) {
         /* Hold and wait music loop while the participant holds or waits;
          * the engine is told with hold(): the playlist is ready. */
@@ -1081,7 +1153,7 @@ static int do_remove(struct cf_core *c, struct cf_conference *conf, struct cf_pa
     (void)err;
     rc = leave(c, conf, p, CF_PE_ENDED,
                kicked ? CF_LEAVE_PARTICIPANT_UPDATED_VIA_API : CF_LEAVE_PARTICIPANT_HUNG_UP,
-               was_connected ? "completed" : "canceled", now);
+               was_connected ? "completed" : "canceled", true, a, now);
     if (rc) return rc;
     hangups_add(h, a, p->call_sid);
     if ((rc = start_facts(c, conf, a, &facts.can_start, &nlive))) return rc;

@@ -82,6 +82,7 @@ enum stmt_id {
     S_ANN_GET,
     S_ANN_SET,
     S_ANN_INTERRUPTED,
+    S_ANN_ACTIVE,
     S_OUT_DUE,
     S_OUT_RESULT,
     S_OUT_ATTEMPT,
@@ -234,6 +235,13 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_ANN_GET] = "SELECT " ANN_COLS " FROM announcements WHERE sid = ?1",
     [S_ANN_SET] = "UPDATE announcements SET status = ?2, reason = ?3, date_updated = ?4"
                   " WHERE sid = ?1",
+    /* through the partial index of the announcements not yet over (few at
+     * any time), not a conference index of its own: every announcement's
+     * insert and status changes would write one more entry */
+    [S_ANN_ACTIVE] = "SELECT " ANN_COLS " FROM announcements INDEXED BY announcements_active"
+                     " WHERE (status = 'queued' OR status = 'fetching' OR status = 'playing')"
+                     " AND conference_sid = ?1 AND kind = 'announce'"
+                     " AND (?2 IS NULL OR call_sid = ?2) ORDER BY date_created, sid LIMIT ?3",
     [S_ANN_INTERRUPTED] = "SELECT " ANN_COLS " FROM announcements"
                           " WHERE status IN ('fetching', 'playing')",
     /* the head of each stream (outbox_pending_stream answers the NOT EXISTS) */
@@ -1433,6 +1441,17 @@ static int sq_ann_interrupted(struct cf_store *base, struct cf_arena *a, struct 
                     (void **)rows, n);
 }
 
+static int sq_ann_active(struct cf_store *base, const char *conf_sid, const char *call_sid,
+                         size_t max, struct cf_arena *a, struct cf_ann_row **rows, size_t *n)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_ANN_ACTIVE);
+    bind_text(st, 1, conf_sid);
+    bind_text_or_null(st, 2, call_sid);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    return read_all(s, st, a, sizeof **rows, max, read_ann_v, (void **)rows, n);
+}
+
 static int sq_event_append(struct cf_store *base, const struct cf_event *ev)
 {
     struct sqlite_store *s = S(base);
@@ -1825,6 +1844,7 @@ static const struct cf_store_ops sqlite_ops = {
     .ann_get = sq_ann_get,
     .ann_set_status = sq_ann_set_status,
     .ann_interrupted = sq_ann_interrupted,
+    .ann_active = sq_ann_active,
     .outbox_due = sq_outbox_due,
     .outbox_result = sq_outbox_result,
     .outbox_list = sq_outbox_list,

@@ -255,6 +255,11 @@ struct cf_store_ops {
     /* sids of announcements left fetching/playing by a previous run */
     int (*ann_interrupted)(struct cf_store *st, struct cf_arena *a, struct cf_ann_row **rows,
                            size_t *n);
+    /* at most max announcements (kind announce) of a conference not yet
+     * over (queued, fetching or playing), oldest first: with call_sid NULL
+     * every one of the conference's, else that call's. Rows in arena a. */
+    int (*ann_active)(struct cf_store *st, const char *conf_sid, const char *call_sid, size_t max,
+                      struct cf_arena *a, struct cf_ann_row **rows, size_t *n);
 
     /* idempotency keys */
     int (*idem_get)(struct cf_store *st, const char *project_id, const char *key,

@@ -368,3 +368,69 @@ def test_http_redirect_loop_fails_after_five_redirects(confab, receiver):
     for h in hits:
         check_signed(h, confab.a.signing_key, url)
     assert [h.method for h in hits] == ["POST"] + ["GET"] * 5, hits
+
+
+# ---- announcements cut short: an outcome at the moment they are cut, in order --------------------------
+
+def test_conference_ending_mid_play_fails_the_announcement_before_conference_end(confab, receiver):
+    """An AnnounceUrl still playing when the conference ends (Status=completed) reports announcement-fail
+    with ReasonAnnouncementFailed=conference-ended, before conference-end, and never an announcement-end."""
+    receiver.set("long.wav", body=wav_bytes(3), content_type="audio/wav")
+    sid, name, _ = callback_conference(confab, receiver, events="announcement end")
+    url = receiver.url("long.wav")
+    announce(confab, sid, AnnounceUrl=url)
+    [fetch] = receiver.wait("long.wav")
+    answered = wait_for(lambda: fetch.answered, what="the WAV sent")
+    time.sleep(max(0.0, answered + 0.8 - time.monotonic()))  # measured and handed to the engine by now
+    confab.end_conference(sid)
+    receiver.wait_event("cb", "conference-end")
+    time.sleep(max(0.0, answered + 4.0 - time.monotonic()))  # past the WAV's end
+    got = [h.params for h in receiver.quiet("cb", 0.3)]
+    assert [p["StatusCallbackEvent"] for p in got] == ["announcement-fail", "conference-end"], got
+    check_outcome(confab, got[0], sid, name, url, event="announcement-fail")
+    assert got[0]["ReasonAnnouncementFailed"] == "conference-ended", got[0]
+    assert int(got[0]["SequenceNumber"]) < int(got[1]["SequenceNumber"]), got
+
+
+def test_conference_ending_while_the_announcement_is_fetched(confab, receiver):
+    """Ended while its fetch is still running: announcement-fail (conference-ended) before conference-end,
+    and when the fetch comes back later nothing is played and nothing more is reported."""
+    receiver.set("late.wav", delay=1.5, body=wav_bytes(0.5), content_type="audio/wav")
+    sid, name, _ = callback_conference(confab, receiver, events="announcement end")
+    url = receiver.url("late.wav")
+    announce(confab, sid, AnnounceUrl=url)
+    [fetch] = receiver.wait("late.wav")
+    confab.end_conference(sid)
+    receiver.wait_event("cb", "conference-end")
+    wait_for(lambda: fetch.answered, what="the late WAV sent")
+    time.sleep(1.5)
+    got = [h.params for h in receiver.quiet("cb", 0.3)]
+    assert [p["StatusCallbackEvent"] for p in got] == ["announcement-fail", "conference-end"], got
+    check_outcome(confab, got[0], sid, name, url, event="announcement-fail")
+    assert got[0]["ReasonAnnouncementFailed"] == "conference-ended", got[0]
+
+
+def test_participant_kicked_mid_play_fails_its_announcement_at_once(confab, receiver):
+    """A participant announcement whose participant is kicked while it plays reports announcement-fail with
+    ReasonAnnouncementFailed=participant-left at that moment, before the participant-leave, and never an
+    announcement-end seconds later as if it had played to the end."""
+    receiver.set("mine.wav", body=wav_bytes(3), content_type="audio/wav")
+    sid, name, [a, b, c] = callback_conference(confab, receiver, n=3, events="announcement leave")
+    url = receiver.url("mine.wav")
+    r = confab.update_participant(sid, b["call_sid"], AnnounceUrl=url)
+    assert r.status_code == 200, describe(r)
+    [fetch] = receiver.wait("mine.wav")
+    answered = wait_for(lambda: fetch.answered, what="the WAV sent")
+    time.sleep(max(0.0, answered + 0.8 - time.monotonic()))
+    kicked = time.monotonic()
+    confab.kick(sid, b["call_sid"])
+    fail = receiver.wait("cb", pred=lambda h: h.params.get("StatusCallbackEvent") == "announcement-fail")[0]
+    assert fail.arrived - kicked < 1.5, f"announcement-fail came {fail.arrived - kicked:.2f}s after the kick"
+    receiver.wait_event("cb", "participant-leave")
+    time.sleep(max(0.0, answered + 4.0 - time.monotonic()))  # past the WAV's end
+    got = [h.params for h in receiver.quiet("cb", 0.3)]
+    assert [p["StatusCallbackEvent"] for p in got] == ["announcement-fail", "participant-leave"], got
+    check_outcome(confab, got[0], sid, name, url, event="announcement-fail", call=b["call_sid"])
+    assert got[0]["ReasonAnnouncementFailed"] == "participant-left", got[0]
+    assert got[1]["CallSid"] == b["call_sid"], got[1]
+    assert confab.fetch_conference(sid)["status"] == "in-progress"
