@@ -3,10 +3,14 @@
  * cf_core.c - conference use-cases (see cf_core.h).
  *
  * The shape of every write: begin(write) → load → rules → writes → events →
- * commit → engine commands. Events get the conference's next SequenceNumber
- * and are appended to the outbox whether or not anyone subscribed (then
- * with no URL), so the conference's history is complete; the webhook worker
- * delivers only those with a URL.
+ * commit → engine commands. Events get the conference's next sequence
+ * number (a call progress callback sends its call's own SequenceNumber
+ * instead) and are appended to the outbox whether or not anyone subscribed
+ * (then with no URL), so the conference's history is complete; the webhook
+ * worker delivers only those with a URL, in order per delivery stream (the
+ * conference's status callbacks, each call's progress, the recordings).
+ * Announcements still to play when their conference ends or their
+ * participant leaves fail then and there (cut_announcements).
  */
 #include "cf_core.h"
 
