@@ -3,10 +3,14 @@
  * cf_core.c - conference use-cases (see cf_core.h).
  *
  * The shape of every write: begin(write) → load → rules → writes → events →
- * commit → engine commands. Events get the conference's next SequenceNumber
- * and are appended to the outbox whether or not anyone subscribed (then
- * with no URL), so the conference's history is complete; the webhook worker
- * delivers only those with a URL.
+ * commit → engine commands. Events get the conference's next sequence
+ * number (a call progress callback sends its call's own SequenceNumber
+ * instead) and are appended to the outbox whether or not anyone subscribed
+ * (then with no URL), so the conference's history is complete; the webhook
+ * worker delivers only those with a URL, in order per delivery stream (the
+ * conference's status callbacks, each call's progress, the recordings).
+ * Announcements still to play when their conference ends or their
+ * participant leaves fail then and there (cut_announcements).
  */
 #include "cf_core.h"
 
@@ -195,15 +199,17 @@ static int save_conf(struct cf_core *c, const struct cf_conference *was,
 }
 
 /* Appends one event to the outbox with the conference's next sequence
- * number. url "" keeps it as history only (nobody subscribed). */
-static int outbox_put(struct cf_core *c, struct cf_conference *conf, const char *name,
-                      const char *url, const char *method, const char *call_sid,
-                      const char *params, int64_t now)
+ * number, in delivery stream `stream` (struct cf_event). url "" keeps it as
+ * history only (nobody subscribed). */
+static int outbox_put(struct cf_core *c, struct cf_conference *conf, const char *stream,
+                      const char *name, const char *url, const char *method,
+                      const char *call_sid, const char *params, int64_t now)
 {
     struct cf_event ev;
     memset(&ev, 0, sizeof ev);
     memcpy(ev.project_id, conf->project_id, sizeof ev.project_id);
     memcpy(ev.conference_sid, conf->sid, sizeof ev.conference_sid);
+    cf_str_copy(ev.stream, sizeof ev.stream, stream);
     if (call_sid) cf_str_copy(ev.call_sid, sizeof ev.call_sid, call_sid);
     ev.seq = conf->next_seq++;
     cf_str_copy(ev.name, sizeof ev.name, name);
@@ -220,9 +226,11 @@ static int outbox_put(struct cf_core *c, struct cf_conference *conf, const char 
 /* Starts a callback's parameters in b (initialised here, with cap): the
  * common head of every callback, who, when and in what order. The
  * conference's next SequenceNumber is asked of the store at its first event
- * in a use-case (CF_SEQ_UNKNOWN until then). */
+ * in a use-case (CF_SEQ_UNKNOWN until then); it orders every event in the
+ * outbox, and is the SequenceNumber sent unless shown_seq is given (>= 0: a
+ * call progress callback's own number, spec §8.4). */
 static int head(struct cf_core *c, struct cf_buf *b, size_t cap, struct cf_conference *conf,
-                int64_t now)
+                int64_t shown_seq, int64_t now)
 {
     char ts[CF_RFC2822_LEN], seq[CF_STR_I64_LEN];
     int rc;
@@ -231,7 +239,7 @@ static int head(struct cf_core *c, struct cf_buf *b, size_t cap, struct cf_confe
         return rc;
     cf_buf_init(b, cap);
     (void)cf_buf_room(b, 1023); /* one allocation for the usual event (~600 bytes) */
-    cf_str_i64(seq, conf->next_seq);
+    cf_str_i64(seq, shown_seq >= 0 ? shown_seq : conf->next_seq);
     cf_time_rfc2822(now, ts);
     cf_str_form_add(b, "AccountSid", conf->project_id);
     cf_str_form_add(b, "ApiVersion", "2010-04-01");
@@ -251,7 +259,7 @@ static int append_event(struct cf_core *c, struct cf_conference *conf, unsigned 
     struct cf_buf b;
     int rc;
     bool subscribed = conf->status_callback[0] && (conf->status_callback_events & bit);
-    if ((rc = head(c, &b, 32768, conf, now))) return rc;
+    if ((rc = head(c, &b, 32768, conf, -1, now))) return rc;
     cf_str_form_add(&b, "FriendlyName", conf->friendly_name);
     cf_str_form_add(&b, "StatusCallbackEvent", name);
     if (p) {
@@ -277,21 +285,23 @@ static int append_event(struct cf_core *c, struct cf_conference *conf, unsigned 
         cf_buf_putc(&b, '&');
         cf_buf_puts(&b, extra);
     }
-    rc = outbox_put(c, conf, name, subscribed ? conf->status_callback : "",
+    rc = outbox_put(c, conf, CF_STREAM_CONFERENCE, name, subscribed ? conf->status_callback : "",
                     conf->status_callback_method, p ? p->call_sid : NULL, cf_buf_str(&b), now);
     cf_buf_cleanup(&b);
     return rc;
 }
 
 /* Appends a call progress callback (the participant's StatusCallback) when
- * the participant subscribed to bit. status is the CallStatus sent. */
-static int call_event(struct cf_core *c, struct cf_conference *conf, const struct cf_participant *p,
+ * the participant subscribed to bit. status is the CallStatus sent. Its
+ * SequenceNumber is the call's own (0, 1, … per call: p->next_cb_seq, which
+ * this moves on), so the caller writes p after this. */
+static int call_event(struct cf_core *c, struct cf_conference *conf, struct cf_participant *p,
                       unsigned bit, const char *status, int64_t now)
 {
     struct cf_buf b;
     int rc;
     if (!p->status_callback[0] || !(p->status_callback_events & bit)) return 0;
-    if ((rc = head(c, &b, 16384, conf, now))) return rc;
+    if ((rc = head(c, &b, 16384, conf, p->next_cb_seq++, now))) return rc;
     cf_str_form_add(&b, "CallSid", p->call_sid);
     cf_str_form_add(&b, "CallStatus", status);
     cf_str_form_add(&b, "CallbackSource", "call-progress-events");
@@ -305,9 +315,10 @@ static int call_event(struct cf_core *c, struct cf_conference *conf, const struc
         cf_str_form_add(&b, "CallDuration", d);
         cf_str_form_add(&b, "Duration", d);
     }
-    rc = outbox_put(c, conf, bit == CF_CALLEV_INITIATED ? "call-initiated"
-                             : bit == CF_CALLEV_RINGING ? "call-ringing"
-                             : bit == CF_CALLEV_ANSWERED ? "call-answered" : "call-completed",
+    rc = outbox_put(c, conf, p->call_sid,
+                    bit == CF_CALLEV_INITIATED ? "call-initiated"
+                    : bit == CF_CALLEV_RINGING ? "call-ringing"
+                    : bit == CF_CALLEV_ANSWERED ? "call-answered" : "call-completed",
                     p->status_callback, p->status_callback_method, p->call_sid, cf_buf_str(&b), now);
     cf_buf_cleanup(&b);
     return rc;
@@ -322,7 +333,7 @@ static int rec_event(struct cf_core *c, struct cf_conference *conf, const struct
     char n[24], ts[CF_RFC2822_LEN];
     int rc;
     if (!conf->rec_callback[0] || !(conf->rec_callback_events & bits)) return 0;
-    if ((rc = head(c, &b, 16384, conf, now))) return rc;
+    if ((rc = head(c, &b, 16384, conf, -1, now))) return rc;
     /* SignalWire's payload always has CallSid (spec §8.5); a conference
      * recording belongs to no call (its call_sid is null): empty */
     cf_str_form_add(&b, "CallSid", "");
@@ -340,8 +351,8 @@ static int rec_event(struct cf_core *c, struct cf_conference *conf, const struct
     cf_str_form_add(&b, "RecordingSource", "Conference");
     cf_time_rfc2822(r->start_time, ts);
     cf_str_form_add(&b, "RecordingStartTime", ts);
-    rc = outbox_put(c, conf, "recording-status", conf->rec_callback, conf->rec_callback_method,
-                    NULL, cf_buf_str(&b), now);
+    rc = outbox_put(c, conf, CF_STREAM_RECORDING, "recording-status", conf->rec_callback,
+                    conf->rec_callback_method, NULL, cf_buf_str(&b), now);
     cf_buf_cleanup(&b);
     return rc;
 }
@@ -370,21 +381,87 @@ static int queue_fetch(struct cf_core *c, const struct cf_conference *conf,
     return 0;
 }
 
-/* Takes one live participant out: final status, reason, call status, event. */
+/* Appends an announcement's outcome: announcement-end (reason NULL) or
+ * announcement-fail with ReasonAnnouncementFailed; p is the participant of
+ * a participant announcement, or NULL. */
+static int announcement_event(struct cf_core *c, struct cf_conference *conf,
+                              const struct cf_ann_row *r, const char *reason,
+                              const struct cf_participant *p, int64_t now)
+{
+    struct cf_buf extra;
+    int rc;
+    cf_buf_init(&extra, 8192);
+    cf_str_form_add(&extra, "AnnounceUrl", r->an.url);
+    if (reason) cf_str_form_add(&extra, "ReasonAnnouncementFailed", reason);
+    rc = append_event(c, conf, CF_CEV_ANNOUNCEMENT, reason ? "announcement-fail" : "announcement-end",
+                      p, now, cf_buf_str(&extra));
+    cf_buf_cleanup(&extra);
+    return rc;
+}
+
+static bool announcement_active(const char *status)
+{
+    return strcmp(status, "queued") == 0 || strcmp(status, "fetching") == 0 ||
+           strcmp(status, "playing") == 0;
+}
+
+#define CUT_BATCH 64
+
+/* Announcements cut short: those of the conference not yet over (p NULL:
+ * it is ending), or of participant p (p is leaving), fail at once with
+ * reason (ReasonAnnouncementFailed) and their announcement-fail event,
+ * instead of ending later as if they had played, or never reporting at all
+ * (a conference's events stop at conference-end). Whatever the fetch or the
+ * engine reports for them afterwards is ignored: they are no longer
+ * fetching or playing. live[0..nlive) are the conference's live
+ * participants when p is NULL, to name a participant announcement's call. */
+static int cut_announcements(struct cf_core *c, struct cf_conference *conf,
+                             const struct cf_participant *p, const struct cf_participant *live,
+                             size_t nlive, const char *reason, struct cf_arena *a, int64_t now)
+{
+    struct cf_ann_row *rows = NULL;
+    size_t n = 0;
+    int rc;
+    do {
+        rc = c->st->ops->ann_active(c->st, conf->sid, p ? p->call_sid : NULL, CUT_BATCH, a, &rows,
+                                    &n);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            const struct cf_participant *who = p;
+            struct cf_participant gone;
+            if (!who && rows[i].an.call_sid[0]) {
+                for (size_t k = 0; k < nlive && !who; k++)
+                    if (strcmp(live[k].call_sid, rows[i].an.call_sid) == 0) who = &live[k];
+                if (!who && c->st->ops->part_get(c->st, conf->project_id, conf->sid,
+                                                 rows[i].an.call_sid, true, &gone) == 0)
+                    who = &gone;
+            }
+            if ((rc = c->st->ops->ann_set_status(c->st, rows[i].an.sid, "failed", reason, now)))
+                break;
+            rc = announcement_event(c, conf, &rows[i], reason, who, now);
+        }
+    } while (rc == 0 && n == CUT_BATCH);
+    return rc;
+}
+
+/* Takes one live participant out: its announcements cut short (unless the
+ * caller has cut them already: cut false), final status, reason, call
+ * status, events. */
 static int leave(struct cf_core *c, struct cf_conference *conf, struct cf_participant *p,
                  enum cf_part_event pev, enum cf_leave_reason why, const char *call_status,
-                 int64_t now)
+                 bool cut, struct cf_arena *a, int64_t now)
 {
     enum cf_part_status to;
     int rc;
     if (cf_lifecycle_participant(p->status, pev, &to)) return 0; /* already gone */
+    if (cut && (rc = cut_announcements(c, conf, p, NULL, 0, "participant-left", a, now)))
+        return rc;
     p->status = to;
     p->leave_reason = why;
     cf_str_copy(p->call_status, sizeof p->call_status, call_status);
     p->left_at = now;
     p->date_updated = now;
-    if ((rc = c->st->ops->part_update(c->st, p))) return rc;
     if ((rc = call_event(c, conf, p, CF_CALLEV_COMPLETED, p->call_status, now))) return rc;
+    if ((rc = c->st->ops->part_update(c->st, p))) return rc;
     return append_event(c, conf, CF_CEV_LEAVE, "participant-leave", p, now, NULL);
 }
 
@@ -403,10 +480,12 @@ static int end_conference(struct cf_core *c, struct cf_conference *conf, enum cf
     enum cf_leave_reason why =
         reason == CF_END_API ? CF_LEAVE_CONFERENCE_ENDED_VIA_API : CF_LEAVE_MODERATOR_ENDED_CONFERENCE;
     if ((rc = c->st->ops->part_live(c->st, conf->project_id, conf->sid, a, &live, &n))) return rc;
+    /* every announcement still to play, the participants' too, before they leave */
+    if ((rc = cut_announcements(c, conf, NULL, live, n, "conference-ended", a, now))) return rc;
     for (size_t i = 0; i < n; i++) {
         /* a call still being dialled is cancelled, a connected one completes */
         const char *cs = live[i].status == CF_PART_IN_PROGRESS ? "completed" : "canceled";
-        if ((rc = leave(c, conf, &live[i], CF_PE_ENDED, why, cs, now))) return rc;
+        if ((rc = leave(c, conf, &live[i], CF_PE_ENDED, why, cs, false, a, now))) return rc;
         hangups_add(h, a, live[i].call_sid);
     }
     conf->status = CF_CONF_COMPLETED;
@@ -646,13 +725,13 @@ int cf_core_participant_create(struct cf_core *c, const char *project_id, const 
         out->status_callback_events = pc->status_callback_events;
     }
     out->date_created = out->date_updated = now;
+    if ((rc = call_event(c, &conf, out, CF_CALLEV_INITIATED, "queued", now))) goto rollback;
     if ((rc = st->ops->part_insert(st, out))) {
         if (rc == CF_EEXIST)
             cf_err_set(err, rc, "A participant labelled '%s' is already in the conference",
                        pc->label ? pc->label : "");
         goto rollback;
     }
-    if ((rc = call_event(c, &conf, out, CF_CALLEV_INITIATED, "queued", now))) goto rollback;
     if (pc->wait_url && *pc->wait_url && conf.status == CF_CONF_INIT &&
         (rc = queue_fetch(c, &conf, out, "wait", pc->wait_url, pc->wait_method, false, now)))
         goto rollback;
@@ -721,8 +800,8 @@ static int on_answered(struct cf_core *c, struct cf_conference *conf, struct cf_
     p->status = to;
     p->joined_at = now;
     p->date_updated = now;
-    if ((rc = c->st->ops->part_update(c->st, p))) return rc;
     if ((rc = call_event(c, conf, p, CF_CALLEV_ANSWERED, "in-progress", now))) return rc;
+    if ((rc = c->st->ops->part_update(c->st, p))) return rc;
     if ((rc = append_event(c, conf, CF_CEV_JOIN, "participant-join", p, now, NULL))) return rc;
     if ((rc = start_facts(c, conf, a, &facts.can_start, &nlive))) return rc;
     if ((rc = cf_lifecycle_conference(conf->status, CF_LC_CONNECTED, &facts, &step))) return rc;
@@ -761,7 +840,7 @@ static int on_gone(struct cf_core *c, struct cf_conference *conf, struct cf_part
     size_t nlive;
     int rc;
     if (!cf_part_is_live(p->status)) return 0;
-    if ((rc = leave(c, conf, p, pev, why, cs, now))) return rc;
+    if ((rc = leave(c, conf, p, pev, why, cs, true, a, now))) return rc;
     if ((rc = start_facts(c, conf, a, &facts.can_start, &nlive))) return rc;
     facts.eoe = was_connected && p->end_on_exit;
     facts.last = nlive == 0;
@@ -779,21 +858,16 @@ static int announcement_outcome(struct cf_core *c, struct cf_conference *conf,
 {
     struct cf_participant p;
     bool have_p = false;
-    struct cf_buf extra;
     int rc;
     if ((rc = c->st->ops->ann_set_status(c->st, r->an.sid, reason ? "failed" : "played", reason, now)))
         return rc;
+    /* (a completed conference has no announcement still to play: its end
+     * cut them short; only rows from before that rule land here) */
     if (conf->status == CF_CONF_COMPLETED || strcmp(r->kind, "announce") != 0) return 0;
     if (r->an.call_sid[0] &&
         c->st->ops->part_get(c->st, conf->project_id, conf->sid, r->an.call_sid, true, &p) == 0)
         have_p = true;
-    cf_buf_init(&extra, 8192);
-    cf_str_form_add(&extra, "AnnounceUrl", r->an.url);
-    if (reason) cf_str_form_add(&extra, "ReasonAnnouncementFailed", reason);
-    rc = append_event(c, conf, CF_CEV_ANNOUNCEMENT, reason ? "announcement-fail" : "announcement-end",
-                      have_p ? &p : NULL, now, cf_buf_str(&extra));
-    cf_buf_cleanup(&extra);
-    if (rc) return rc;
+    if ((rc = announcement_event(c, conf, r, reason, have_p ? &p : NULL, now))) return rc;
     if (r->end_after) return end_conference(c, conf, CF_END_API, NULL, a, h, now);
     return 0;
 }
@@ -812,6 +886,10 @@ int cf_core_announcement_failed(struct cf_core *c, const char *ann_sid, const ch
     if ((rc = st->ops->ann_get(st, ann_sid, &r)) ||
         (rc = st->ops->conf_get(st, r.an.project_id, r.an.conference_sid, &conf)))
         goto rollback;
+    if (!announcement_active(r.status)) { /* cut short meanwhile: its outcome is written */
+        st->ops->rollback(st);
+        goto out;
+    }
     was = conf;
     if ((rc = announcement_outcome(c, &conf, &r, reason, &a, &h, now)) ||
         (rc = save_conf(c, &was, &conf)))
@@ -829,7 +907,12 @@ out:
 int cf_core_announcement_play(struct cf_core *c, const struct cf_ann_row *r,
                               const struct cf_engine_play_item *items, size_t n, double max_seconds)
 {
+    struct cf_ann_row now;
     int rc;
+    /* Cut short while it was fetched (its conference ended, its participant
+     * left): its outcome is written, nothing is played. */
+    if ((rc = c->st->ops->ann_get(c->st, r->an.sid, &now))) return rc;
+    if (strcmp(now.status, "fetching") != 0) return 0;
     if (strcmp(r->kind, "announce") != 0) {
         /* Hold and wait music loop while the participant holds or waits;
          * the engine is told with hold(): the playlist is ready. */
@@ -906,8 +989,8 @@ void cf_core_on_engine_event(struct cf_core *c, const struct cf_engine_event *ev
         if (cf_lifecycle_participant(p.status, CF_PE_RINGING, &to) == 0) {
             p.status = to;
             p.date_updated = now;
-            rc = st->ops->part_update(st, &p);
-            if (!rc) rc = call_event(c, &conf, &p, CF_CALLEV_RINGING, "ringing", now);
+            rc = call_event(c, &conf, &p, CF_CALLEV_RINGING, "ringing", now);
+            if (!rc) rc = st->ops->part_update(st, &p);
         }
         break;
     }
@@ -1091,7 +1174,7 @@ static int do_remove(struct cf_core *c, struct cf_conference *conf, struct cf_pa
     (void)err;
     rc = leave(c, conf, p, CF_PE_ENDED,
                kicked ? CF_LEAVE_PARTICIPANT_UPDATED_VIA_API : CF_LEAVE_PARTICIPANT_HUNG_UP,
-               was_connected ? "completed" : "canceled", now);
+               was_connected ? "completed" : "canceled", true, a, now);
     if (rc) return rc;
     hangups_add(h, a, p->call_sid);
     if ((rc = start_facts(c, conf, a, &facts.can_start, &nlive))) return rc;

@@ -139,6 +139,8 @@ struct cf_participant {
     char status_callback[CF_URL_MAX + 1];  /* call progress webhook, "" = none */
     char status_callback_method[8];
     unsigned status_callback_events;       /* CF_CALLEV_* bits */
+    int64_t next_cb_seq;                   /* SequenceNumber of its next call progress
+                                              callback: 0, 1, … per call */
     int64_t date_created, date_updated;    /* µs */
     int64_t joined_at, left_at;            /* µs, 0 = not yet */
     int64_t queue_time_ms;                 /* -1 = null (only set in the create response) */
@@ -170,11 +172,19 @@ struct cf_announcement {
     int64_t date_created;
 };
 
+/* The outbox's delivery streams of a conference besides each call's. */
+#define CF_STREAM_CONFERENCE ""    /* conference status callbacks */
+#define CF_STREAM_RECORDING "rec"  /* recording status callbacks */
+
 /* One status-callback event for the outbox. params is form-encoded. */
 struct cf_event {
     char project_id[CF_UUID_SIZE];
     char conference_sid[CF_UUID_SIZE];
     char call_sid[CF_UUID_SIZE];   /* "" for conference-wide events */
+    /* The delivery stream, delivered in seq order independently of the
+     * conference's other streams: CF_STREAM_CONFERENCE, a call sid (that
+     * call's progress callbacks) or CF_STREAM_RECORDING. */
+    char stream[CF_UUID_SIZE];
     int64_t seq;
     char name[48];                 /* e.g. "participant-leave" */
     char url[CF_URL_MAX + 1];      /* "" = nobody subscribed: kept as history only */

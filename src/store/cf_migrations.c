@@ -241,6 +241,40 @@ const char *const cf_sqlite_migrations[] = {
      * the default, trim-silence. A setting, not a column the API lists:
      * no index carries it. */
     "ALTER TABLE conferences ADD COLUMN trim_silence INTEGER NOT NULL DEFAULT 1;",
+    /* 9: delivery order per stream, not per conference. An event belongs to
+     * one stream of its conference: '' the conference's status callbacks, a
+     * call sid that call's progress callbacks (StatusCallback), 'rec' the
+     * recording status callbacks. Each stream is delivered strictly in seq
+     * order, and a stream whose receiver fails no longer holds the others
+     * (a participant's StatusCallback answering 500 held the conference's
+     * participant-join and conference-start for up to webhook_retry_for).
+     * The pending index that finds a stream's oldest event replaces the
+     * per-conference one, so an event insert writes as many index entries
+     * as before (the entry is longer by the stream: nothing for the
+     * conference's events, a call sid for call progress). ADD COLUMN with a
+     * constant default rewrites no row; only the pending events are
+     * classified (through the pending index): the others are done, and the
+     * stream matters only for delivery order. */
+    "ALTER TABLE outbox ADD COLUMN stream TEXT NOT NULL DEFAULT '';"
+    "UPDATE outbox SET stream = CASE WHEN name = 'recording-status' THEN 'rec'"
+    "  ELSE coalesce(call_sid, '') END"
+    "  WHERE state = 'pending' AND (name LIKE 'call-%' OR name = 'recording-status');"
+    "DROP INDEX IF EXISTS outbox_pending_conf;"
+    "CREATE INDEX outbox_pending_stream ON outbox(conference_sid, stream, seq)"
+    "  WHERE state = 'pending';",
+    /* 10: a call's progress callbacks are numbered per call from 0 (spec
+     * §8.4: SignalWire's call status callbacks' SequenceNumber starts at 0),
+     * the conference's status callbacks still per conference. The next
+     * number lives in the participant's row, which each of those callbacks
+     * rewrites anyway (the call's status changes with it): no index and no
+     * extra row write. A call still live keeps counting up from past its
+     * last number, which was a conference sequence number (found through the
+     * (conference_sid, seq) index), so its receiver never sees one go back. */
+    "ALTER TABLE participants ADD COLUMN next_cb_seq INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE participants SET next_cb_seq = coalesce((SELECT max(o.seq) + 1 FROM outbox o"
+    "  WHERE o.conference_sid = participants.conference_sid"
+    "  AND o.call_sid = participants.call_sid AND o.name LIKE 'call-%'), 0)"
+    "  WHERE live = 1;",
 };
 
 const size_t cf_sqlite_migrations_n = sizeof cf_sqlite_migrations / sizeof cf_sqlite_migrations[0];

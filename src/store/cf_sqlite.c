@@ -82,6 +82,7 @@ enum stmt_id {
     S_ANN_GET,
     S_ANN_SET,
     S_ANN_INTERRUPTED,
+    S_ANN_ACTIVE,
     S_OUT_DUE,
     S_OUT_RESULT,
     S_OUT_ATTEMPT,
@@ -120,7 +121,7 @@ enum stmt_id {
     "call_sid, project_id, conference_sid, label, call_sid_to_coach, from_addr, to_addr," \
     " status, muted, hold, coaching, start_on_enter, end_on_exit, beep_on_exit,"          \
     " leave_reason, call_status, timeout_s, date_created, date_updated, joined_at, left_at,"  \
-    " status_callback, status_callback_method, status_callback_events"
+    " status_callback, status_callback_method, status_callback_events, next_cb_seq"
 
 #define REC_COLS                                                                         \
     "sid, project_id, conference_sid, status, pause_skip, start_time, end_time,"         \
@@ -132,7 +133,7 @@ enum stmt_id {
 
 #define OUT_COLS                                                                         \
     "id, id, project_id, conference_sid, call_sid, seq, name, url, method, params,"      \
-    " state, attempts, last_status, last_error, next_attempt_at, created, done_at"
+    " state, attempts, last_status, last_error, next_attempt_at, created, done_at, stream"
 
 static const char *const stmt_sql[S_COUNT] = {
     [S_BEGIN_R] = "BEGIN",
@@ -179,14 +180,15 @@ static const char *const stmt_sql[S_COUNT] = {
         "SELECT date_created FROM conferences WHERE project_id = ?1 AND sid = ?2",
     [S_PART_INSERT] = "INSERT INTO participants(" PART_COLS ", live) VALUES(?1, ?2, ?3, ?4, ?5,"
                       " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
-                      " ?21, ?23, ?24, ?25, ?22)",
+                      " ?21, ?23, ?24, ?25, ?26, ?22)",
     [S_PART_UPDATE] = "UPDATE participants SET label = ?4, call_sid_to_coach = ?5,"
                       " from_addr = ?6, to_addr = ?7, status = ?8, muted = ?9, hold = ?10,"
                       " coaching = ?11, start_on_enter = ?12, end_on_exit = ?13,"
                       " beep_on_exit = ?14, leave_reason = ?15, call_status = ?16,"
                       " timeout_s = ?17, date_created = ?18, date_updated = ?19,"
                       " joined_at = ?20, left_at = ?21, live = ?22, status_callback = ?23,"
-                      " status_callback_method = ?24, status_callback_events = ?25"
+                      " status_callback_method = ?24, status_callback_events = ?25,"
+                      " next_cb_seq = ?26"
                       " WHERE call_sid = ?1 AND project_id = ?2 AND conference_sid = ?3",
     /* a participant is named by its call SID or by its label: the SID
      * first (its primary key), then the label (sq_part_get) */
@@ -233,12 +235,27 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_ANN_GET] = "SELECT " ANN_COLS " FROM announcements WHERE sid = ?1",
     [S_ANN_SET] = "UPDATE announcements SET status = ?2, reason = ?3, date_updated = ?4"
                   " WHERE sid = ?1",
+    /* through the partial index of the announcements not yet over (few at
+     * any time), not a conference index of its own: every announcement's
+     * insert and status changes would write one more entry */
+    [S_ANN_ACTIVE] = "SELECT " ANN_COLS " FROM announcements INDEXED BY announcements_active"
+                     " WHERE (status = 'queued' OR status = 'fetching' OR status = 'playing')"
+                     " AND conference_sid = ?1 AND kind = 'announce'"
+                     " AND (?2 IS NULL OR call_sid = ?2) ORDER BY date_created, sid LIMIT ?3",
     [S_ANN_INTERRUPTED] = "SELECT " ANN_COLS " FROM announcements"
                           " WHERE status IN ('fetching', 'playing')",
+    /* the head of each stream (outbox_pending_stream answers the NOT
+     * EXISTS); a recording callback, numbered in the conference's sequence,
+     * also waits for the conference's status callbacks numbered before it
+     * (spec §8.1: it follows the conference-end), which never wait for it */
     [S_OUT_DUE] = "SELECT " OUT_COLS " FROM outbox o WHERE state = 'pending'"
                   " AND next_attempt_at <= ?1 AND NOT EXISTS (SELECT 1 FROM outbox p"
                   " WHERE p.state = 'pending' AND p.conference_sid = o.conference_sid"
-                  " AND p.seq < o.seq) ORDER BY next_attempt_at LIMIT ?2",
+                  " AND p.stream = o.stream AND p.seq < o.seq)"
+                  " AND (o.stream <> '" CF_STREAM_RECORDING "' OR NOT EXISTS (SELECT 1 FROM outbox q"
+                  " WHERE q.state = 'pending' AND q.conference_sid = o.conference_sid"
+                  " AND q.stream = '" CF_STREAM_CONFERENCE "' AND q.seq < o.seq))"
+                  " ORDER BY next_attempt_at LIMIT ?2",
     [S_OUT_RESULT] = "UPDATE outbox SET state = ?2, attempts = ?3, next_attempt_at = ?4,"
                      " last_status = ?5, last_error = ?6,"
                      " done_at = CASE WHEN ?2 = 'pending' THEN NULL ELSE ?7 END WHERE id = ?1",
@@ -265,8 +282,8 @@ static const char *const stmt_sql[S_COUNT] = {
     [S_LIVE_PART_P] = "SELECT count(*) FROM participants INDEXED BY participants_live"
                       " WHERE project_id = ?1 AND live = 1",
     [S_EVENT_APPEND] = "INSERT INTO outbox(project_id, conference_sid, seq, name, url, method,"
-                       " params, state, next_attempt_at, created, call_sid)"
-                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?11)",
+                       " params, state, next_attempt_at, created, call_sid, stream)"
+                       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?11, ?12)",
     /* the last entry of the conference in the (conference_sid, seq) index:
      * the leaf page the next event's insert writes anyway */
     [S_EVENT_LAST_SEQ] = "SELECT max(seq) FROM outbox WHERE conference_sid = ?1",
@@ -1025,6 +1042,7 @@ static void read_part(sqlite3_stmt *st, struct cf_participant *p)
     col_copy(st, 21, p->status_callback, sizeof p->status_callback);
     col_copy(st, 22, p->status_callback_method, sizeof p->status_callback_method);
     p->status_callback_events = (unsigned)sqlite3_column_int(st, 23);
+    p->next_cb_seq = sqlite3_column_int64(st, 24);
     p->queue_time_ms = -1;
 }
 
@@ -1057,6 +1075,7 @@ static void bind_part(sqlite3_stmt *st, const struct cf_participant *p)
     bind_text_or_null(st, 23, p->status_callback);
     bind_text_or_null(st, 24, p->status_callback_method);
     sqlite3_bind_int(st, 25, (int)p->status_callback_events);
+    sqlite3_bind_int64(st, 26, p->next_cb_seq);
 }
 
 static int sq_part_insert(struct cf_store *base, const struct cf_participant *p)
@@ -1431,6 +1450,17 @@ static int sq_ann_interrupted(struct cf_store *base, struct cf_arena *a, struct 
                     (void **)rows, n);
 }
 
+static int sq_ann_active(struct cf_store *base, const char *conf_sid, const char *call_sid,
+                         size_t max, struct cf_arena *a, struct cf_ann_row **rows, size_t *n)
+{
+    struct sqlite_store *s = S(base);
+    sqlite3_stmt *st = stmt(s, S_ANN_ACTIVE);
+    bind_text(st, 1, conf_sid);
+    bind_text_or_null(st, 2, call_sid);
+    sqlite3_bind_int64(st, 3, (sqlite3_int64)max);
+    return read_all(s, st, a, sizeof **rows, max, read_ann_v, (void **)rows, n);
+}
+
 static int sq_event_append(struct cf_store *base, const struct cf_event *ev)
 {
     struct sqlite_store *s = S(base);
@@ -1445,6 +1475,7 @@ static int sq_event_append(struct cf_store *base, const struct cf_event *ev)
     bind_text(st, 8, ev->url[0] ? "pending" : "none");
     sqlite3_bind_int64(st, 9, ev->created);
     bind_text_or_null(st, 11, ev->call_sid);
+    bind_text(st, 12, ev->stream);
     return exec_stmt(s, st, "event_append");
 }
 
@@ -1516,6 +1547,7 @@ static void read_out(sqlite3_stmt *st, struct cf_outbox_row *r, struct cf_arena 
     r->next_attempt_at = sqlite3_column_int64(st, 14);
     r->created = sqlite3_column_int64(st, 15);
     r->done_at = sqlite3_column_int64(st, 16);
+    col_copy(st, 17, r->stream, sizeof r->stream);
 }
 
 static int read_outs(struct sqlite_store *s, sqlite3_stmt *st, struct cf_arena *a, size_t max,
@@ -1821,6 +1853,7 @@ static const struct cf_store_ops sqlite_ops = {
     .ann_get = sq_ann_get,
     .ann_set_status = sq_ann_set_status,
     .ann_interrupted = sq_ann_interrupted,
+    .ann_active = sq_ann_active,
     .outbox_due = sq_outbox_due,
     .outbox_result = sq_outbox_result,
     .outbox_list = sq_outbox_list,

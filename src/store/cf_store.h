@@ -90,6 +90,7 @@ struct cf_outbox_row {
     char project_id[CF_UUID_SIZE];
     char conference_sid[CF_UUID_SIZE];
     char call_sid[CF_UUID_SIZE];
+    char stream[CF_UUID_SIZE];   /* delivery stream (struct cf_event) */
     int64_t seq;
     char name[48];
     char url[CF_URL_MAX + 1];
@@ -220,8 +221,10 @@ struct cf_store_ops {
      * event it appended, 0 for none */
     int (*event_next_seq)(struct cf_store *st, const char *conf_sid, int64_t *next);
 
-    /* the webhook worker: the oldest due pending event of each conference
-     * (a later one waits for the earlier to be delivered or given up) */
+    /* the webhook worker: the oldest pending event of each delivery stream
+     * of each conference, when it is due (a later one of the same stream
+     * waits for the earlier to be delivered or given up; other streams do
+     * not wait) */
     int (*outbox_due)(struct cf_store *st, int64_t now, size_t max, struct cf_arena *a,
                       struct cf_outbox_row **rows, size_t *n);
     int (*outbox_result)(struct cf_store *st, const struct cf_outbox_result *r);
@@ -252,6 +255,11 @@ struct cf_store_ops {
     /* sids of announcements left fetching/playing by a previous run */
     int (*ann_interrupted)(struct cf_store *st, struct cf_arena *a, struct cf_ann_row **rows,
                            size_t *n);
+    /* at most max announcements (kind announce) of a conference not yet
+     * over (queued, fetching or playing), oldest first: with call_sid NULL
+     * every one of the conference's, else that call's. Rows in arena a. */
+    int (*ann_active)(struct cf_store *st, const char *conf_sid, const char *call_sid, size_t max,
+                      struct cf_arena *a, struct cf_ann_row **rows, size_t *n);
 
     /* idempotency keys */
     int (*idem_get)(struct cf_store *st, const char *project_id, const char *key,

@@ -165,3 +165,19 @@ int cf_sign_form_body(const char *key, const char *url, const char *body,
     if (rc) return rc;
     return cf_sign(key, url, &form, out);
 }
+
+char *cf_sign_url(const char *url, struct cf_arena *a)
+{
+    size_t len = strcspn(url, "#"); /* the fragment is never sent */
+    const char *scheme_end = strstr(url, "://");
+    const char *auth, *auth_end, *at = NULL;
+    if (!scheme_end || (size_t)(scheme_end - url) >= len) return cf_arena_strndup(a, url, len);
+    auth = scheme_end + 3;
+    auth_end = auth + strcspn(auth, "/?#");
+    for (const char *p = auth; p < auth_end; p++)
+        if (*p == '@') at = p;
+    if (!at) return cf_arena_strndup(a, url, len);
+    /* scheme "://" + what follows the userinfo's '@' */
+    return cf_arena_cat(a, cf_arena_strndup(a, url, (size_t)(auth - url)),
+                        cf_arena_strndup(a, at + 1, len - (size_t)(at + 1 - url)));
+}

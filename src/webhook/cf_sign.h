@@ -13,6 +13,11 @@
  * Base64(HMAC-SHA1(key, that string)). GET requests sign the URL alone:
  * their parameters are already in its query string.
  *
+ * "The URL as requested" is what reaches the receiver's request line and
+ * Host header: cf_sign_url takes a configured URL's userinfo ("user:pass@",
+ * which libcurl sends as Basic credentials, and which Twilio leaves out of
+ * the string it signs) and its fragment (never sent) out of it.
+ *
  * Pure functions: no state, no globals, safe from any thread.
  */
 #ifndef CF_SIGN_H
@@ -55,5 +60,19 @@ int cf_sign(const char *key, const char *url, const struct cf_params *form,
  * CF_ESYS. */
 int cf_sign_form_body(const char *key, const char *url, const char *body,
                       size_t len, struct cf_arena *a, char out[CF_SIGN_LEN]);
+
+/* The URL a signature covers for a request to url (spec §8.6): url without
+ * the userinfo of its authority (everything up to the last '@' between
+ * "scheme://" and the first '/', '?' or '#') and without its fragment (from
+ * the first '#'). Nothing else changes: no case folding, no default port
+ * added or removed, no percent-decoding. A string without "://" loses only
+ * its fragment.
+ *
+ *   url  IN  borrowed, NUL-terminated.
+ *   a    IN  the arena the result is allocated in.
+ *
+ * Returns the new string (arena-owned); never NULL (cf_arena aborts on
+ * OOM). */
+char *cf_sign_url(const char *url, struct cf_arena *a);
 
 #endif

@@ -3,13 +3,20 @@
  * cf_webhook.c - the webhook worker (see cf_webhook.h).
  *
  * The loop: every 250 ms, or at once when kicked, it asks the store for
- * due events (only the oldest pending event of each conference is ever
- * due, and a conference with a delivery in flight is skipped, which is what
- * keeps SequenceNumber order) and for queued announcements, and starts a
+ * due events (only the oldest pending event of each delivery stream of a
+ * conference is ever due, and a stream with a delivery in flight is
+ * skipped, which is what keeps each stream in order: the conference's
+ * status callbacks in SequenceNumber order, each call's progress callbacks,
+ * the recording callbacks; one stream's failing receiver does not hold the
+ * others) and for queued announcements, and starts a
  * transfer for each; then it lets libcurl run and handles what finished.
  * Results go back to the store at once; an event stays pending until a 2xx
  * (or until it is given up), so a crash at any point only repeats a
  * delivery, never loses one.
+ *
+ * HTTP redirects are followed here rather than by libcurl (follow()), one
+ * transfer per hop, so that each hop is signed for its own URL and a POST's
+ * parameters are not lost on the way.
  */
 #include "cf_webhook.h"
 
@@ -41,7 +48,8 @@
 #define EVENT_REPLY_CAP (64 * 1024)
 #define MARKUP_CAP (1024 * 1024)
 #define AUDIO_CAP (50 * 1024 * 1024)
-#define MAX_HOPS 5
+#define MAX_HOPS 5          /* <Redirect> hops of an announcement's markup */
+#define MAX_REDIRECTS 5     /* HTTP redirects of one request (part 0 "Fetch limits") */
 #define MAX_ITEMS 100
 #define ANNOUNCE_MAX_SECONDS 60.0
 #define MAX_OUTCOMES (MAX_EVENTS_IN_FLIGHT + 2 * MAX_ANNS_IN_FLIGHT)
@@ -59,8 +67,16 @@ struct job {
     struct cf_buf reply;        /* capped by kind */
     char *post;                 /* request body, owned */
     char *url;                  /* the URL asked for (signed), owned */
-    int64_t started;            /* monotonic µs */
+    int64_t started;            /* monotonic µs, at the first hop */
     char refused[64];           /* set when the guard refused the address */
+    /* What each hop is built from (HTTP redirects are followed here, not by
+     * libcurl: see follow()). */
+    bool get;                   /* GET (params in the query), else POST (a form body) */
+    char *params;               /* form-encoded parameters, owned; NULL = none */
+    char key[65];               /* the project's signing key */
+    int redirects;              /* HTTP redirects followed so far */
+    const char *hop_error;      /* static: why a redirect was not followed, NULL = it was
+                                   not one (too-many-redirects, timeout, fetch-failed) */
     struct cf_outbox_row ev;    /* J_EVENT: the event (params owned by arena) */
     struct cf_arena arena;
     struct ann *ann;            /* J_FETCH, J_MEDIA */
@@ -100,7 +116,11 @@ struct cf_webhook {
     bool joined;                /* the thread has been joined (cf_webhook_halt) */
     atomic_bool stopping;
     atomic_bool kicked;
-    char inflight_conf[MAX_EVENTS_IN_FLIGHT][CF_UUID_SIZE];
+    /* the streams with a delivery in flight; conf[0] == '\0': a free slot */
+    struct {
+        char conf[CF_UUID_SIZE];
+        char stream[CF_UUID_SIZE];
+    } inflight[MAX_EVENTS_IN_FLIGHT];
     int nevents;
     int nanns;
     struct job *jobs;           /* transfers in flight */
@@ -151,44 +171,67 @@ static struct job *job_new(struct cf_webhook *w, enum job_kind kind, size_t cap)
     return j;
 }
 
+/* Lets go of one hop's transfer: the handle, its headers, body, URL and
+ * what it received. */
+static void job_reset(struct job *j)
+{
+    if (j->easy) {
+        curl_multi_remove_handle(j->w->multi, j->easy);
+        curl_easy_cleanup(j->easy);
+        j->easy = NULL;
+    }
+    curl_slist_free_all(j->headers);
+    j->headers = NULL;
+    cf_buf_reset(&j->reply);
+    CF_FREE(j->post);
+    CF_FREE(j->url);
+    j->refused[0] = '\0';
+}
+
 static void job_free(struct job *j)
 {
     if (!j) return;
     if (j->prev) j->prev->next = j->next;
     else if (j->w->jobs == j) j->w->jobs = j->next;
     if (j->next) j->next->prev = j->prev;
-    if (j->easy) {
-        curl_multi_remove_handle(j->w->multi, j->easy);
-        curl_easy_cleanup(j->easy);
-    }
-    curl_slist_free_all(j->headers);
+    job_reset(j);
     cf_buf_cleanup(&j->reply);
-    cf_free(j->post);
-    cf_free(j->url);
+    cf_free(j->params);
     cf_arena_cleanup(&j->arena);
     cf_free(j);
 }
 
-/* Starts a signed request: method GET (params go into the query) or POST
- * (a form body). Takes nothing; copies url and params. */
-static int job_start(struct job *j, const char *url, const char *method, const char *params,
-                     const char *key)
+/* Builds and adds one hop's transfer: a signed request for url with j's
+ * method and parameters (GET: into the query; POST: a form body), within
+ * what is left of the request's time. Copies url.
+ *
+ * The URL is requested without its fragment (libcurl would not send it
+ * either, and a GET's parameters must go into the query, before it), and
+ * signed without its userinfo, which libcurl sends as Basic credentials
+ * instead (cf_sign_url): the signature covers the URL the receiver sees. */
+static int job_request(struct job *j, const char *url)
 {
     struct cf_webhook *w = j->w;
     char sig[CF_SIGN_LEN], hdr[80];
-    bool get = method && strcmp(method, "GET") == 0;
+    const char *params = j->params;
+    size_t ulen = strcspn(url, "#");
+    int64_t left_ms = (int64_t)w->opts.timeout_s * 1000 -
+                      (cf_time_monotonic_us() - j->started) / 1000;
+    const char *signed_url;
     int rc;
-    if (get && params && *params) {
-        size_t len = strlen(url) + strlen(params) + 2;
+    if (j->get && params && *params) {
+        size_t len = ulen + strlen(params) + 2;
         j->url = cf_malloc(len);
-        snprintf(j->url, len, "%s%c%s", url, strchr(url, '?') ? '&' : '?', params);
+        snprintf(j->url, len, "%.*s%c%s", (int)ulen, url, memchr(url, '?', ulen) ? '&' : '?',
+                 params);
     } else {
-        j->url = cf_strdup(url);
+        j->url = cf_strndup(url, ulen);
     }
-    if (get || !params)
-        rc = cf_sign(key, j->url, NULL, sig);
+    signed_url = cf_sign_url(j->url, &j->arena);
+    if (j->get || !params)
+        rc = cf_sign(j->key, signed_url, NULL, sig);
     else
-        rc = cf_sign_form_body(key, j->url, params, strlen(params), &j->arena, sig);
+        rc = cf_sign_form_body(j->key, signed_url, params, strlen(params), &j->arena, sig);
     if (rc) return rc;
     j->easy = curl_easy_init();
     if (!j->easy) return CF_ENOMEM;
@@ -197,23 +240,22 @@ static int job_start(struct job *j, const char *url, const char *method, const c
     snprintf(hdr, sizeof hdr, "X-Twilio-Signature: %s", sig);
     j->headers = curl_slist_append(j->headers, hdr);
     j->headers = curl_slist_append(j->headers, "Expect:");
-    if (!get) {
+    if (!j->get) {
         j->post = cf_strdup(params ? params : "");
         j->headers = curl_slist_append(j->headers,
                                        "Content-Type: application/x-www-form-urlencoded");
         curl_easy_setopt(j->easy, CURLOPT_POSTFIELDS, j->post);
         curl_easy_setopt(j->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(j->post));
     }
+    if (left_ms < 1) left_ms = 1;
     curl_easy_setopt(j->easy, CURLOPT_URL, j->url);
     curl_easy_setopt(j->easy, CURLOPT_HTTPHEADER, j->headers);
     curl_easy_setopt(j->easy, CURLOPT_USERAGENT, w->opts.user_agent);
     curl_easy_setopt(j->easy, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(j->easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(j->easy, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(j->easy, CURLOPT_MAXREDIRS, 5L);
-    curl_easy_setopt(j->easy, CURLOPT_CONNECTTIMEOUT,
-                     (long)(w->opts.timeout_s < 10 ? w->opts.timeout_s : 10));
-    curl_easy_setopt(j->easy, CURLOPT_TIMEOUT, (long)w->opts.timeout_s);
+    /* Redirects are followed by follow(), one signed hop at a time. */
+    curl_easy_setopt(j->easy, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(j->easy, CURLOPT_CONNECTTIMEOUT_MS, left_ms < 10000 ? (long)left_ms : 10000L);
+    curl_easy_setopt(j->easy, CURLOPT_TIMEOUT_MS, (long)left_ms);
     curl_easy_setopt(j->easy, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(j->easy, CURLOPT_PROXY, "");
     curl_easy_setopt(j->easy, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
@@ -221,12 +263,72 @@ static int job_start(struct job *j, const char *url, const char *method, const c
     curl_easy_setopt(j->easy, CURLOPT_WRITEFUNCTION, on_data);
     curl_easy_setopt(j->easy, CURLOPT_WRITEDATA, j);
     curl_easy_setopt(j->easy, CURLOPT_PRIVATE, j);
-    j->started = cf_time_monotonic_us();
     if (curl_multi_add_handle(w->multi, j->easy) != CURLM_OK) return CF_ESYS;
+    return 0;
+}
+
+/* Starts a signed request: method GET (params go into the query) or POST
+ * (a form body), and puts the job on the worker's list. Takes nothing;
+ * copies url, params and key. */
+static int job_start(struct job *j, const char *url, const char *method, const char *params,
+                     const char *key)
+{
+    struct cf_webhook *w = j->w;
+    int rc;
+    j->get = method && strcmp(method, "GET") == 0;
+    j->params = params ? cf_strdup(params) : NULL;
+    cf_str_copy(j->key, sizeof j->key, key);
+    j->started = cf_time_monotonic_us();
+    if ((rc = job_request(j, url))) return rc;
     j->next = w->jobs;
     if (w->jobs) w->jobs->prev = j;
     w->jobs = j;
     return 0;
+}
+
+/* A finished hop that answered a redirect (301, 302, 303, 307, 308 with a
+ * Location) becomes the next hop, signed for its own URL: 307 and 308 keep
+ * the method and the body; 301, 302 and 303 turn a POST into a GET (RFC
+ * 9110 §15.4, what HTTP clients do), which carries the parameters in its
+ * query like any GET request of ours; a GET follows the Location as given.
+ * Credentials travel only in a URL: a relative Location keeps the
+ * current URL's userinfo (libcurl resolves it against that URL), an absolute
+ * one has its own or none. At most MAX_REDIRECTS, within the request's time.
+ *
+ * Returns true when the job goes on with the next hop; false when this hop's
+ * answer is the request's outcome, with j->hop_error set when it was a
+ * redirect that could not be followed. */
+static bool follow(struct job *j, CURLcode res)
+{
+    long http = 0;
+    char *loc = NULL, *next;
+    int rc;
+    if (res != CURLE_OK || j->refused[0] || !j->easy) return false;
+    curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &http);
+    if (http != 301 && http != 302 && http != 303 && http != 307 && http != 308) return false;
+    if (curl_easy_getinfo(j->easy, CURLINFO_REDIRECT_URL, &loc) != CURLE_OK || !loc) return false;
+    if (j->redirects == MAX_REDIRECTS) {
+        j->hop_error = "too-many-redirects";
+        return false;
+    }
+    if (cf_time_monotonic_us() - j->started >= (int64_t)j->w->opts.timeout_s * 1000000) {
+        j->hop_error = "timeout";
+        return false;
+    }
+    next = cf_strdup(loc); /* loc belongs to the handle job_reset frees */
+    j->redirects++;
+    if (j->get)
+        CF_FREE(j->params); /* they were in the query; the Location replaces it */
+    else if (http != 307 && http != 308)
+        j->get = true;      /* the parameters go into the new URL's query */
+    job_reset(j);
+    rc = job_request(j, next);
+    cf_free(next);
+    if (rc) {
+        j->hop_error = "fetch-failed";
+        return false;
+    }
+    return true;
 }
 
 static bool get_key(struct cf_webhook *w, const char *project_id, char key[65])
@@ -239,22 +341,27 @@ static bool get_key(struct cf_webhook *w, const char *project_id, char key[65])
 
 /* ---- status callbacks ---- */
 
-static bool conf_in_flight(struct cf_webhook *w, const char *conf_sid)
+/* Whether ev's stream (conference and stream) has a delivery in flight. */
+static bool stream_in_flight(struct cf_webhook *w, const struct cf_outbox_row *ev)
 {
     for (int i = 0; i < MAX_EVENTS_IN_FLIGHT; i++)
-        if (w->inflight_conf[i][0] && strcmp(w->inflight_conf[i], conf_sid) == 0) return true;
+        if (w->inflight[i].conf[0] && strcmp(w->inflight[i].conf, ev->conference_sid) == 0 &&
+            strcmp(w->inflight[i].stream, ev->stream) == 0)
+            return true;
     return false;
 }
 
-static void conf_mark(struct cf_webhook *w, const char *conf_sid, bool on)
+static void stream_mark(struct cf_webhook *w, const struct cf_outbox_row *ev, bool on)
 {
     for (int i = 0; i < MAX_EVENTS_IN_FLIGHT; i++) {
-        if (on && !w->inflight_conf[i][0]) {
-            memcpy(w->inflight_conf[i], conf_sid, CF_UUID_SIZE);
+        if (on && !w->inflight[i].conf[0]) {
+            memcpy(w->inflight[i].conf, ev->conference_sid, CF_UUID_SIZE);
+            memcpy(w->inflight[i].stream, ev->stream, CF_UUID_SIZE);
             return;
         }
-        if (!on && strcmp(w->inflight_conf[i], conf_sid) == 0) {
-            w->inflight_conf[i][0] = '\0';
+        if (!on && w->inflight[i].conf[0] && strcmp(w->inflight[i].conf, ev->conference_sid) == 0 &&
+            strcmp(w->inflight[i].stream, ev->stream) == 0) {
+            w->inflight[i].conf[0] = '\0';
             return;
         }
     }
@@ -399,11 +506,11 @@ static void start_event(struct cf_webhook *w, const struct cf_outbox_row *ev)
     char key[65];
     j->ev = *ev;
     j->ev.params = cf_arena_strdup(&j->arena, ev->params);
-    conf_mark(w, ev->conference_sid, true);
+    stream_mark(w, ev, true);
     w->nevents++;
     if (!get_key(w, ev->project_id, key) || job_start(j, ev->url, ev->method, j->ev.params, key)) {
         record_result(w, j, 0, "cannot start the request");
-        conf_mark(w, ev->conference_sid, false);
+        stream_mark(w, ev, false);
         w->nevents--;
         job_free(j);
     }
@@ -413,8 +520,11 @@ static void finish_event(struct cf_webhook *w, struct job *j, CURLcode res)
 {
     long http = 0;
     char err[160];
-    curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &http);
-    if (j->refused[0]) {
+    if (j->easy) curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &http);
+    if (j->hop_error) {
+        snprintf(err, sizeof err, "redirect not followed: %s", j->hop_error);
+        record_result(w, j, (int)http, err);
+    } else if (j->refused[0]) {
         snprintf(err, sizeof err, "address refused: %s", j->refused);
         record_result(w, j, 0, err);
     } else if (res != CURLE_OK) {
@@ -423,9 +533,9 @@ static void finish_event(struct cf_webhook *w, struct job *j, CURLcode res)
     } else {
         record_result(w, j, (int)http, http >= 200 && http < 300 ? NULL : "non-2xx reply");
     }
-    conf_mark(w, j->ev.conference_sid, false);
+    stream_mark(w, &j->ev, false);
     w->nevents--;
-    atomic_store(&w->kicked, true); /* the conference's next event may be due now */
+    atomic_store(&w->kicked, true); /* the stream's next event may be due now */
 }
 
 /* ---- announcements ---- */
@@ -511,10 +621,14 @@ static void finish_fetch(struct cf_webhook *w, struct job *j, CURLcode res)
     struct ann *a = j->ann;
     long http = 0;
     char *ct = NULL, *eff = NULL;
+    if (a->failed) return;
+    if (j->hop_error) {
+        ann_fail(a, j->hop_error);
+        return;
+    }
     curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &http);
     curl_easy_getinfo(j->easy, CURLINFO_CONTENT_TYPE, &ct);
     curl_easy_getinfo(j->easy, CURLINFO_EFFECTIVE_URL, &eff);
-    if (a->failed) return;
     if (j->refused[0]) {
         ann_fail(a, "address-refused");
     } else if (res != CURLE_OK) {
@@ -665,7 +779,7 @@ static void scan(struct cf_webhook *w)
         w->st->ops->outbox_due(w->st, cf_time_now_us(),
                                (size_t)(MAX_EVENTS_IN_FLIGHT - w->nevents) * 2, &a, &rows, &n) == 0) {
         for (size_t i = 0; i < n && w->nevents < MAX_EVENTS_IN_FLIGHT; i++)
-            if (!conf_in_flight(w, rows[i].conference_sid)) start_event(w, &rows[i]);
+            if (!stream_in_flight(w, &rows[i])) start_event(w, &rows[i]);
     }
     if (w->nanns < MAX_ANNS_IN_FLIGHT &&
         claim(w, (size_t)(MAX_ANNS_IN_FLIGHT - w->nanns), &a, &anns, &n) == 0) {
@@ -684,6 +798,7 @@ static void reap(struct cf_webhook *w)
         if (m->msg != CURLMSG_DONE) continue;
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
         if (!j) continue;
+        if (follow(j, m->data.result)) continue; /* the next hop of a redirect */
         if (j->kind == J_EVENT) {
             finish_event(w, j, m->data.result);
         } else {

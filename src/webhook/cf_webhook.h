@@ -2,7 +2,9 @@
  *
  * cf_webhook.h - the webhook worker: one thread driving libcurl's multi
  * interface that (1) delivers the outbox's status callbacks, signed, at
- * least once, in SequenceNumber order per conference, retrying with
+ * least once, in order per delivery stream (a conference's status
+ * callbacks in SequenceNumber order; each call's progress callbacks; its
+ * recording callbacks), retrying with
  * exponential backoff and jitter for a bounded time, recording every
  * attempt; and (2) fetches announcements (AnnounceUrl), reads their audio
  * or cXML markup (following <Redirect>), measures the audio and hands the

@@ -267,3 +267,169 @@ def test_status_completed_with_announce_ends_at_once(confab, receiver):
     assert_error(bad, 400, 21402)
     assert confab.fetch_conference(sid2)["status"] == "in-progress"
     confab.end_conference(sid2)
+
+
+# ---- what the signature covers (spec §8.6): the URL as requested ------------------------------------------
+
+def test_signature_leaves_out_userinfo_and_fragment(confab, receiver):
+    """`http://u:p@host/path?z=1#frag`: libcurl sends u:p as Basic credentials and never sends the fragment,
+    so the receiver sees `http://host/path?z=1`; the signature must verify against that URL (python3-twilio's
+    RequestValidator, as an application validates it), not against the configured one."""
+    import base64
+    receiver.set("cred.wav", body=wav_bytes(0.3), content_type="audio/wav")
+    receiver.set("cred-get.wav", body=wav_bytes(0.3), content_type="audio/wav")
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    bare = receiver.url("cred.wav")
+    url = bare.replace("http://", "http://u:p@") + "?z=1#frag"
+    announce(confab, sid, AnnounceUrl=url)
+    [fetch] = receiver.wait("cred.wav")
+    assert fetch.url == bare + "?z=1", fetch.url
+    assert fetch.headers.get("Authorization") == "Basic " + base64.b64encode(b"u:p").decode(), fetch.headers
+    check_fetch(confab, fetch, sid, name, bare + "?z=1")
+    p = receiver.wait_event("cb", "announcement-end")[0]
+    check_outcome(confab, p, sid, name, url)
+
+    # GET: the parameters go into the query, before the fragment (which is not sent)
+    bare = receiver.url("cred-get.wav")
+    url = bare.replace("http://", "http://u:p@") + "?z=1#frag"
+    announce(confab, sid, AnnounceUrl=url, AnnounceMethod="GET")
+    [fetch] = receiver.wait("cred-get.wav")
+    assert fetch.url.startswith(bare + "?z=1&"), fetch.url
+    params = check_fetch(confab, fetch, sid, name, bare, method="GET")
+    assert params["z"] == "1", params
+    receiver.wait_event("cb", "announcement-end", n=2)
+
+
+# ---- HTTP redirects of a fetch: followed here, each hop signed for its own URL ---------------------------
+
+@pytest.mark.parametrize("status", [307, 308])
+def test_http_307_308_keep_the_post_and_its_params_signed_for_the_new_url(confab, receiver, status):
+    receiver.set("moved", status=status, headers={"Location": "there/new.wav"})
+    receiver.set("there/new.wav", body=wav_bytes(0.3), content_type="audio/wav")
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("moved")
+    announce(confab, sid, AnnounceUrl=url)
+    [first] = receiver.wait("moved")
+    check_fetch(confab, first, sid, name, url)
+    [hop] = receiver.wait("there/new.wav")
+    # the same method and body, and a signature for the new URL (check_signed validates against hop.url)
+    params = check_fetch(confab, hop, sid, name, receiver.url("there/new.wav"))
+    assert hop.form == first.form, (hop.form, first.form)
+    assert params["ConferenceSid"] == sid
+    p = receiver.wait_event("cb", "announcement-end")[0]
+    check_outcome(confab, p, sid, name, url)
+
+
+@pytest.mark.parametrize("status", [301, 302, 303])
+def test_http_301_302_303_turn_the_post_into_a_get_with_the_params_signed(confab, receiver, status):
+    target = receiver.url("new.wav?k=v")
+    receiver.set("old", status=status, headers={"Location": target})
+    receiver.set("new.wav", body=wav_bytes(0.3), content_type="audio/wav")
+    sid, name, [a, b] = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("old")
+    r = confab.update_participant(sid, b["call_sid"], AnnounceUrl=url)
+    assert r.status_code == 200, describe(r)
+    [first] = receiver.wait("old")
+    check_fetch(confab, first, sid, name, url, participant=b)
+    [hop] = receiver.wait("new.wav")
+    params = check_fetch(confab, hop, sid, name, target, method="GET", participant=b)
+    assert params["k"] == "v", f"the Location's own query is kept: {hop.raw_path}"
+    assert {k: v for k, v in params.items() if k != "k"} == dict(first.form), (params, first.form)
+    p = receiver.wait_event("cb", "announcement-end")[0]
+    check_outcome(confab, p, sid, name, url, call=b["call_sid"])
+
+
+def test_http_redirect_of_a_get_follows_the_location_as_given(confab, receiver):
+    target = receiver.url("g2.wav?only=this")
+    receiver.set("g1", status=302, headers={"Location": target})
+    receiver.set("g2.wav", body=wav_bytes(0.3), content_type="audio/wav")
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("g1")
+    announce(confab, sid, AnnounceUrl=url, AnnounceMethod="GET")
+    [first] = receiver.wait("g1")
+    check_fetch(confab, first, sid, name, url, method="GET")
+    [hop] = receiver.wait("g2.wav")
+    assert hop.method == "GET" and hop.query == [("only", "this")], hop.raw_path
+    check_signed(hop, confab.a.signing_key, target)
+    receiver.wait_event("cb", "announcement-end")
+
+
+def test_http_redirect_loop_fails_after_five_redirects(confab, receiver):
+    receiver.set("spin", status=302, headers={"Location": "spin"})
+    sid, name, _ = callback_conference(confab, receiver, events="announcement")
+    url = receiver.url("spin")
+    announce(confab, sid, AnnounceUrl=url)
+    p = receiver.wait_event("cb", "announcement-fail")[0]
+    check_outcome(confab, p, sid, name, url, event="announcement-fail")
+    assert p["ReasonAnnouncementFailed"] == "too-many-redirects", p
+    hits = receiver.got("spin")
+    assert len(hits) == 6, f"the first request and 5 redirects: {hits}"
+    for h in hits:
+        check_signed(h, confab.a.signing_key, url)
+    assert [h.method for h in hits] == ["POST"] + ["GET"] * 5, hits
+
+
+# ---- announcements cut short: an outcome at the moment they are cut, in order --------------------------
+
+def test_conference_ending_mid_play_fails_the_announcement_before_conference_end(confab, receiver):
+    """An AnnounceUrl still playing when the conference ends (Status=completed) reports announcement-fail
+    with ReasonAnnouncementFailed=conference-ended, before conference-end, and never an announcement-end."""
+    receiver.set("long.wav", body=wav_bytes(3), content_type="audio/wav")
+    sid, name, _ = callback_conference(confab, receiver, events="announcement end")
+    url = receiver.url("long.wav")
+    announce(confab, sid, AnnounceUrl=url)
+    [fetch] = receiver.wait("long.wav")
+    answered = wait_for(lambda: fetch.answered, what="the WAV sent")
+    time.sleep(max(0.0, answered + 0.8 - time.monotonic()))  # measured and handed to the engine by now
+    confab.end_conference(sid)
+    receiver.wait_event("cb", "conference-end")
+    time.sleep(max(0.0, answered + 4.0 - time.monotonic()))  # past the WAV's end
+    got = [h.params for h in receiver.quiet("cb", 0.3)]
+    assert [p["StatusCallbackEvent"] for p in got] == ["announcement-fail", "conference-end"], got
+    check_outcome(confab, got[0], sid, name, url, event="announcement-fail")
+    assert got[0]["ReasonAnnouncementFailed"] == "conference-ended", got[0]
+    assert int(got[0]["SequenceNumber"]) < int(got[1]["SequenceNumber"]), got
+
+
+def test_conference_ending_while_the_announcement_is_fetched(confab, receiver):
+    """Ended while its fetch is still running: announcement-fail (conference-ended) before conference-end,
+    and when the fetch comes back later nothing is played and nothing more is reported."""
+    receiver.set("late.wav", delay=1.5, body=wav_bytes(0.5), content_type="audio/wav")
+    sid, name, _ = callback_conference(confab, receiver, events="announcement end")
+    url = receiver.url("late.wav")
+    announce(confab, sid, AnnounceUrl=url)
+    [fetch] = receiver.wait("late.wav")
+    confab.end_conference(sid)
+    receiver.wait_event("cb", "conference-end")
+    wait_for(lambda: fetch.answered, what="the late WAV sent")
+    time.sleep(1.5)
+    got = [h.params for h in receiver.quiet("cb", 0.3)]
+    assert [p["StatusCallbackEvent"] for p in got] == ["announcement-fail", "conference-end"], got
+    check_outcome(confab, got[0], sid, name, url, event="announcement-fail")
+    assert got[0]["ReasonAnnouncementFailed"] == "conference-ended", got[0]
+
+
+def test_participant_kicked_mid_play_fails_its_announcement_at_once(confab, receiver):
+    """A participant announcement whose participant is kicked while it plays reports announcement-fail with
+    ReasonAnnouncementFailed=participant-left at that moment, before the participant-leave, and never an
+    announcement-end seconds later as if it had played to the end."""
+    receiver.set("mine.wav", body=wav_bytes(3), content_type="audio/wav")
+    sid, name, [a, b, c] = callback_conference(confab, receiver, n=3, events="announcement leave")
+    url = receiver.url("mine.wav")
+    r = confab.update_participant(sid, b["call_sid"], AnnounceUrl=url)
+    assert r.status_code == 200, describe(r)
+    [fetch] = receiver.wait("mine.wav")
+    answered = wait_for(lambda: fetch.answered, what="the WAV sent")
+    time.sleep(max(0.0, answered + 0.8 - time.monotonic()))
+    kicked = time.monotonic()
+    confab.kick(sid, b["call_sid"])
+    fail = receiver.wait("cb", pred=lambda h: h.params.get("StatusCallbackEvent") == "announcement-fail")[0]
+    assert fail.arrived - kicked < 1.5, f"announcement-fail came {fail.arrived - kicked:.2f}s after the kick"
+    receiver.wait_event("cb", "participant-leave")
+    time.sleep(max(0.0, answered + 4.0 - time.monotonic()))  # past the WAV's end
+    got = [h.params for h in receiver.quiet("cb", 0.3)]
+    assert [p["StatusCallbackEvent"] for p in got] == ["announcement-fail", "participant-leave"], got
+    check_outcome(confab, got[0], sid, name, url, event="announcement-fail", call=b["call_sid"])
+    assert got[0]["ReasonAnnouncementFailed"] == "participant-left", got[0]
+    assert got[1]["CallSid"] == b["call_sid"], got[1]
+    assert confab.fetch_conference(sid)["status"] == "in-progress"

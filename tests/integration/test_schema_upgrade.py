@@ -3,20 +3,31 @@ before migration 3 rewrote the announcements' partial index (its condition was a
 SQLite evaluates through a temporary b-tree at every insert and status change). After the restart the
 index has its new condition, the version is the latest, and announcements work through it."""
 
+import os
 import sqlite3
 
 import pytest
 import requests
 
 from confab_helpers import describe, own_server, unique_name, wait_for
+from webhook_receiver import receiver  # noqa: F401 (the fixture)
+from webhook_receiver import LOOPBACK_ALLOWED, ServeProcess
 
 OLD_INDEX = ("CREATE INDEX announcements_active ON announcements(status, date_created)"
              " WHERE status IN ('queued', 'fetching', 'playing')")
 
-# Each test below takes a database the current confab made back to what an older one left. Migration 8
-# added a column (SQLite has no ADD COLUMN IF NOT EXISTS, so it cannot run twice): a database older than
-# schema 8 has not got it.
+
+# Each test below takes a database the current confab made back to what an older one left, so it takes away
+# what later migrations added as well: those migrations run again on it (SQLite has no ADD COLUMN IF NOT
+# EXISTS), and migration 6 copies the outbox's columns as they are.
+# Migration 8 added conferences.trim_silence (ConferenceTrim).
 UNDO_8 = "ALTER TABLE conferences DROP COLUMN trim_silence;"
+# What a database before schema 9 has instead of the outbox's delivery streams.
+UNDO_9 = ("DROP INDEX outbox_pending_stream; ALTER TABLE outbox DROP COLUMN stream;"
+          "CREATE INDEX outbox_pending_conf ON outbox(conference_sid, seq) WHERE state = 'pending';")
+# Migration 10 added participants.next_cb_seq (call-progress callbacks numbered per call).
+UNDO_10 = "ALTER TABLE participants DROP COLUMN next_cb_seq;"
+UNDO_AFTER_7 = UNDO_10 + UNDO_9 + UNDO_8
 
 
 def schema(db):
@@ -45,7 +56,7 @@ def test_a_schema_2_database_is_upgraded_in_place(confab_bin, tmp_root):
     latest, new_sql = schema(db)
     assert latest >= 3 and " IN " not in new_sql, new_sql
     with sqlite3.connect(db) as c:  # back to what confab at schema 2 left
-        c.executescript(f"{UNDO_8} DROP INDEX announcements_active; {OLD_INDEX}; PRAGMA user_version = 2;")
+        c.executescript(f"{UNDO_AFTER_7} DROP INDEX announcements_active; {OLD_INDEX}; PRAGMA user_version = 2;")
     assert schema(db) == (2, OLD_INDEX)
 
     proc.start()
@@ -93,7 +104,7 @@ def test_a_schema_4_database_gets_the_covering_list_index(confab_bin, tmp_root):
         assert latest >= 5
         plan = list_plan(c, project.id)
         assert "COVERING INDEX conferences_page" in plan, plan
-        c.executescript(UNDO_8 + "DROP INDEX conferences_page;"
+        c.executescript(UNDO_AFTER_7 + "DROP INDEX conferences_page;"
                         "CREATE INDEX conferences_list ON conferences(project_id, date_created DESC, sid DESC);"
                         "PRAGMA user_version = 4;")
 
@@ -145,6 +156,11 @@ OUTBOX_V5 = (
     "CREATE INDEX outbox_failed ON outbox(state) WHERE state = 'failed';")
 
 
+# (later migrations add columns: schema 8 the delivery stream)
+OUTBOX_V5_COLUMNS = ("id, project_id, conference_sid, call_sid, seq, name, url, method, params, state, attempts,"
+                     " next_attempt_at, last_status, last_error, created, done_at")
+
+
 def outbox_sql(db):
     with sqlite3.connect(db) as c:
         return c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'outbox'").fetchone()[0]
@@ -179,10 +195,10 @@ def test_a_schema_5_outbox_is_rebuilt_without_autoincrement(confab_bin, tmp_root
     assert "AUTOINCREMENT" not in outbox_sql(db).upper()
 
     with sqlite3.connect(db) as c:  # back to the outbox confab at schema 5 left, same rows
-        rows = c.execute("SELECT * FROM outbox ORDER BY id").fetchall()
-        c.executescript("DROP TABLE outbox;" + OUTBOX_V5)
+        rows = c.execute("SELECT " + OUTBOX_V5_COLUMNS + " FROM outbox ORDER BY id").fetchall()
+        c.executescript(UNDO_10 + UNDO_8 + "DROP TABLE outbox;" + OUTBOX_V5)
         c.executemany("INSERT INTO outbox VALUES (%s)" % ", ".join("?" * len(rows[0])), rows)
-        c.executescript(UNDO_8 + "PRAGMA user_version = 5;")
+        c.execute("PRAGMA user_version = 5")
         top = c.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()[0]
     assert top == rows[-1][0] and "AUTOINCREMENT" in outbox_sql(db).upper()
 
@@ -242,7 +258,7 @@ def test_a_schema_6_database_gets_the_fetch_index(confab_bin, tmp_root):
 
     with sqlite3.connect(db) as c:  # back to what confab at schema 6 left
         assert c.execute("PRAGMA user_version").fetchone()[0] >= 7
-        c.executescript(UNDO_8 + "DROP INDEX conferences_fetch; PRAGMA user_version = 6;")
+        c.executescript(UNDO_AFTER_7 + "DROP INDEX conferences_fetch; PRAGMA user_version = 6;")
 
     proc.start()
     try:
@@ -314,7 +330,7 @@ def test_a_schema_7_database_gets_the_conference_trim(confab_bin, tmp_root):
     assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
     with sqlite3.connect(db) as c:  # back to what confab at schema 7 left
         assert c.execute("PRAGMA user_version").fetchone()[0] >= 8
-        c.executescript(UNDO_8 + "PRAGMA user_version = 7;")
+        c.executescript(UNDO_AFTER_7 + "PRAGMA user_version = 7;")
 
     proc.start()
     try:
@@ -332,3 +348,121 @@ def test_a_schema_7_database_gets_the_conference_trim(confab_bin, tmp_root):
     with sqlite3.connect(db) as c:
         assert c.execute("PRAGMA user_version").fetchone()[0] >= 8
         assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.slow
+def test_a_schema_8_outbox_gets_delivery_streams(confab_bin, tmp_root, receiver):
+    """Migration 9 orders deliveries per stream (the conference's status callbacks, each call's progress
+    callbacks, the recording callbacks) instead of per conference: it adds outbox.stream, files the pending
+    events of a database at schema 8 into their streams, and replaces the per-conference pending index. A
+    call-progress event left pending by a failing receiver then no longer holds the conference's next
+    callback."""
+    receiver.set("calls", status=500)
+    workdir = os.path.join(tmp_root, "upgrade9s")
+    os.makedirs(workdir)
+    proc = ServeProcess(confab_bin, workdir, os.path.join(workdir, "confab.db"), label="upgrade9s",
+                        extra_args=LOOPBACK_ALLOWED)
+    project = proc.create_project("upgrade9s")
+    db = proc.db_path
+    name = unique_name("up8")
+
+    def acct():  # the port is chosen at each start
+        return f"{proc.base}/api/laml/2010-04-01/Accounts/{project.id}"
+
+    def add(s, **params):
+        r = s.post(f"{acct()}/Conferences/{name}/Participants.json", timeout=10,
+                   data={"From": "+15550001111", "To": "+15550002222", **params})
+        assert r.status_code == 201, describe(r)
+        return r.json()
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            first = add(s, ConferenceStatusCallback=receiver.url("cb"), ConferenceStatusCallbackEvent="join",
+                        StatusCallback=receiver.url("calls"), StatusCallbackEvent="initiated")
+            receiver.wait("cb", 1)
+            receiver.wait("calls", 1)
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    sid, call = first["conference_sid"], first["call_sid"]
+
+    with sqlite3.connect(db) as c:  # back to the outbox confab at schema 8 left, the call's event pending
+        assert c.execute("PRAGMA user_version").fetchone()[0] >= 9
+        assert c.execute("SELECT stream, state FROM outbox WHERE name = 'call-initiated'").fetchall() == \
+            [(call, "pending")]
+        c.executescript(UNDO_10 + UNDO_9 + "PRAGMA user_version = 8;")
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            second = add(s)
+            joins = receiver.wait("cb", 2, timeout=5,
+                                  pred=lambda h: h.params.get("StatusCallbackEvent") == "participant-join")
+            assert [h.params["CallSid"] for h in joins] == [call, second["call_sid"]], joins
+            assert receiver.got("calls")[-1].params["CallStatus"] == "queued"
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] >= 9
+        assert c.execute("SELECT stream FROM outbox WHERE name = 'call-initiated'").fetchall() == [(call,)]
+        assert {r[0] for r in c.execute("SELECT stream FROM outbox WHERE name = 'participant-join'")} == {""}
+        names = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type = 'index'"
+                                         " AND tbl_name = 'outbox'")}
+        assert "outbox_pending_stream" in names and "outbox_pending_conf" not in names, names
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert sid == second["conference_sid"]
+
+
+@pytest.mark.slow
+def test_a_schema_9_database_numbers_call_callbacks_per_call(confab_bin, tmp_root, receiver):
+    """Migration 10 numbers a call's progress callbacks per call (SequenceNumber 0, 1, …). A call that is
+    live across the upgrade had its earlier callbacks numbered in the conference's sequence; it goes on
+    counting from past the last of those, so its receiver never sees a number go back."""
+    workdir = os.path.join(tmp_root, "upgrade9")
+    os.makedirs(workdir)
+    proc = ServeProcess(confab_bin, workdir, os.path.join(workdir, "confab.db"), label="upgrade9",
+                        extra_args=LOOPBACK_ALLOWED)
+    project = proc.create_project("upgrade9")
+    db = proc.db_path
+
+    def acct():
+        return f"{proc.base}/api/laml/2010-04-01/Accounts/{project.id}"
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            r = s.post(f"{acct()}/Conferences/{unique_name('up9')}/Participants.json", timeout=10,
+                       data={"From": "+15550001111", "To": "+15550002222", "StatusCallback": receiver.url("calls"),
+                             "StatusCallbackEvent": "initiated ringing answered completed"})
+            assert r.status_code == 201, describe(r)
+            sid, call = r.json()["conference_sid"], r.json()["call_sid"]
+            receiver.wait("calls", 3)
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+
+    with sqlite3.connect(db) as c:  # back to schema 9, where the call's events carried conference numbers
+        assert c.execute("PRAGMA user_version").fetchone()[0] >= 10
+        assert c.execute("SELECT next_cb_seq FROM participants WHERE call_sid = ?", (call,)).fetchone() == (3,)
+        c.executescript(UNDO_10 + "PRAGMA user_version = 9;")
+        last = c.execute("SELECT max(seq) FROM outbox WHERE call_sid = ? AND name LIKE 'call-%'",
+                         (call,)).fetchone()[0]
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            r = s.delete(f"{acct()}/Conferences/{sid}/Participants/{call}.json", timeout=10)
+            assert r.status_code == 204, describe(r)
+            got = [h.params for h in receiver.wait("calls", 4)]
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    assert [p["CallStatus"] for p in got] == ["queued", "ringing", "in-progress", "completed"], got
+    assert int(got[3]["SequenceNumber"]) == last + 1, (got, last)
+    assert [int(p["SequenceNumber"]) for p in got] == sorted({int(p["SequenceNumber"]) for p in got}), got

@@ -403,6 +403,31 @@ def test_recording_completed_follows_conference_end(confab, receiver, how):
     assert leaves and all(int(h.params["SequenceNumber"]) < int(end.params["SequenceNumber"]) for h in leaves)
 
 
+
+def test_a_failing_recording_receiver_does_not_hold_the_conference_callbacks(confab, receiver):
+    """The recording callbacks wait for the conference's status callbacks numbered before them (above), but
+    never the other way: with the recording receiver answering 500, a later participant-mute is delivered."""
+    receiver.set("recbad", status=500)
+    name = unique_name("wh-recbad")
+    p1 = confab.create_participant(name, ConferenceRecord="record-from-start",
+                                   ConferenceStatusCallback=receiver.url("cb"),
+                                   ConferenceStatusCallbackEvent="mute",
+                                   RecordingStatusCallback=receiver.url("recbad"),
+                                   RecordingStatusCallbackEvent="in-progress completed")
+    sid = p1["conference_sid"]
+    confab.create_participant(name)
+    confab.wait_conference_status(sid, "in-progress")
+    confab.wait_recording(sid)
+    receiver.wait("recbad", 1)  # the in-progress callback, failing: it stays pending for a retry
+    r = confab.update_participant(sid, p1["call_sid"], Muted="true")
+    assert r.status_code == 200, describe(r)
+    [mute] = receiver.wait("cb", 1, timeout=5)
+    assert mute.params["StatusCallbackEvent"] == "participant-mute", mute.params
+    rec_seq = int(receiver.got("recbad")[0].params["SequenceNumber"])
+    assert int(mute.params["SequenceNumber"]) > rec_seq, "the mute overtook an earlier, failing recording callback"
+    confab.end_conference(sid)
+
+
 ALL_REC_WORDS = "started in-progress paused resumed stopped completed failed absent"
 
 
@@ -679,3 +704,110 @@ def test_loopback_and_private_destinations_are_refused_by_default(confab_bin, tm
             f"a refused destination was reached: {receiver.got()} {receiver.strays}"
     finally:
         stop_clean(proc)
+
+
+# ---- signing: the URL as requested -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("method", ["POST", "GET"])
+def test_callback_signature_leaves_out_userinfo_and_fragment(confab, receiver, method):
+    """A status callback URL with `user:pass@` and a `#fragment`: the request carries the credentials as
+    Basic auth, the parameters (GET) go into the query before the fragment, and the signature verifies
+    against the URL the receiver saw (§8.6), without the credentials and without the fragment."""
+    import base64
+    bare = receiver.url("cb")
+    url = bare.replace("http://", "http://us%40r:p%3Ass@") + "?tag=x#frag"
+    sid, name, _ = callback_conference(confab, receiver, events="start", method=method,
+                                       first={"ConferenceStatusCallback": url})
+    [hit] = receiver.wait("cb")
+    assert hit.url.split("?")[0] == bare and hit.query[0] == ("tag", "x"), hit.url
+    assert hit.headers.get("Authorization") == "Basic " + base64.b64encode(b"us@r:p:ss").decode(), hit.headers
+    check_delivery(confab, [hit], bare, method=method)
+    check_conference_event(hit.params, confab.a, sid, name, "conference-start")
+
+
+@pytest.mark.parametrize("status,method", [(307, "POST"), (302, "GET")])
+def test_callback_redirect_is_followed_and_signed_for_the_new_url(confab, receiver, status, method):
+    """A status callback answered with a redirect is delivered to the Location, signed for that URL: 307
+    keeps the POST and its body; 302 turns it into a GET with the parameters in the query."""
+    receiver.set("cb", status=status, headers={"Location": receiver.url("cb2")})
+    sid, name, _ = callback_conference(confab, receiver, events="start")
+    [first] = receiver.wait("cb")
+    [hop] = receiver.wait("cb2")
+    check_delivery(confab, [first], receiver.url("cb"))
+    check_delivery(confab, [hop], receiver.url("cb2"), method=method)
+    assert hop.params == first.params, (hop.params, first.params)
+    check_conference_event(hop.params, confab.a, sid, name, "conference-start")
+    [e] = [e for e in settled_log(confab, sid) if e["status"] != "none"]
+    assert e["status"] == "delivered" and e["attempts"] == 1 and e["last_status"] == 200, e
+
+
+# ---- delivery streams: a failing receiver holds only its own stream --------------------------------------
+
+def test_a_failing_call_progress_receiver_does_not_hold_the_conference_callbacks(confab, receiver):
+    """Order is kept per stream — the conference's status callbacks (SequenceNumber order), each call's
+    progress callbacks, the recording callbacks — so a participant's StatusCallback answering 500 delays
+    only that call's callbacks: the conference's participant-join and conference-start go out meanwhile,
+    and the call's own callbacks still arrive in order once its receiver recovers."""
+    receiver.set("calls", statuses=[500, 500, 500], status=200)  # fails ~1 + 2 + 4 s, then recovers
+    name = unique_name("wh-streams")
+    p1 = confab.create_participant(name, ConferenceStatusCallback=receiver.url("cb"),
+                                   ConferenceStatusCallbackEvent="start join",
+                                   StatusCallback=receiver.url("calls"),
+                                   StatusCallbackEvent="initiated ringing answered")
+    sid = p1["conference_sid"]
+    p2 = confab.create_participant(name)
+    conf_hits = receiver.wait("cb", 3, timeout=5)
+    first_ok = [h for h in receiver.got("calls")[3:]]
+    assert not first_ok or first_ok[0].arrived > conf_hits[-1].arrived, \
+        f"the conference's callbacks waited for the call's receiver to recover: {conf_hits} {receiver.got('calls')}"
+    assert len(receiver.got("calls")) <= 3, receiver.got("calls")
+    events = [h.params["StatusCallbackEvent"] for h in conf_hits]
+    assert sorted(events) == ["conference-start", "participant-join", "participant-join"], events
+    s = seqs([h.params for h in conf_hits])
+    assert s == sorted(set(s)), f"the conference's callbacks are in SequenceNumber order: {s}"
+
+    calls = receiver.wait("calls", 6, timeout=20)
+    got = [h.params for h in calls]
+    assert [p["CallStatus"] for p in got] == ["queued"] * 4 + ["ringing", "in-progress"], got
+    assert got[0] == got[1] == got[2] == got[3], "a retry sends the same event again"
+    assert all(p["CallSid"] == p1["call_sid"] for p in got), got
+    check_delivery(confab, calls + conf_hits)
+    log = [e for e in settled_log(confab, sid, timeout=15) if e["status"] != "none"]
+    assert all(e["status"] == "delivered" for e in log), log
+    assert [e["attempts"] for e in log if e["event"].startswith("call-")] == [4, 1, 1], log
+    assert p2["conference_sid"] == sid
+
+
+def test_call_progress_sequence_numbers_count_per_call_from_0(confab, receiver):
+    """§8.4: SignalWire numbers a call's status callbacks from 0 (SequenceNumber, per call), while the
+    conference's status callbacks keep the conference's numbering. The Events API's sequence_number stays
+    the event's place in the conference's log."""
+    every = "initiated ringing answered completed"
+    name = unique_name("wh-callseq")
+    a = confab.create_participant(name, ConferenceStatusCallback=receiver.url("cb"),
+                                  ConferenceStatusCallbackEvent="start end join leave",
+                                  StatusCallback=receiver.url("a"), StatusCallbackEvent=every)
+    sid = a["conference_sid"]
+    confab.wait_participant_status(sid, a["call_sid"])
+    b = confab.create_participant(name, StatusCallback=receiver.url("b"), StatusCallbackEvent=every)
+    confab.wait_participant_status(sid, b["call_sid"])
+    confab.end_conference(sid)
+    for path, part in (("a", a), ("b", b)):
+        got = [h.params for h in receiver.wait(path, 4)]
+        assert [p["CallStatus"] for p in got] == ["queued", "ringing", "in-progress", "completed"], got
+        assert seqs(got) == [0, 1, 2, 3], f"call {path}: SequenceNumber per call from 0: {seqs(got)}"
+        assert all(p["CallSid"] == part["call_sid"] for p in got), got
+    receiver.wait_event("cb", "conference-end")
+    conf = [h.params for h in receiver.quiet("cb", 0.3)]
+    assert len(conf) == 6, conf
+    log = settled_log(confab, sid)
+    by_seq = {e["sequence_number"]: e for e in log}
+    for p in conf:  # the conference's callbacks: their place in the conference's log
+        assert by_seq[int(p["SequenceNumber"])]["event"] == p["StatusCallbackEvent"], (p, log)
+    nums = [e["sequence_number"] for e in log]
+    assert nums == list(range(len(log))), nums
+    calls = [e for e in log if e["event"].startswith("call-")]
+    assert len(calls) == 8, calls
+    for part in (a, b):
+        mine = [e for e in calls if e["call_sid"] == part["call_sid"]]
+        assert [e["parameters"]["SequenceNumber"] for e in mine] == ["0", "1", "2", "3"], mine
