@@ -77,6 +77,10 @@ static void call_json(struct cf_api_req *r, struct cf_json *w, const struct cf_p
         cf_json_null(w);
     }
     cf_json_kstr(w, "status", call_status(p));
+    cf_json_key(w, "subresource_uris");
+    cf_json_open(w, '{');
+    cf_json_kstr(w, "recordings", cf_arena_cat(r->a, base, "/", p->call_sid, "/Recordings.json"));
+    cf_json_close(w, '}');
     cf_json_kstr(w, "to", p->to);
     cf_json_kstr(w, "to_formatted", p->to);
     cf_json_kstr(w, "trunk_sid", NULL);
@@ -131,6 +135,9 @@ void cf_api_call_update(struct cf_api_req *r)
 
 void cf_api_calls_list(struct cf_api_req *r)
 {
+    /* the Calls list filters of Twilio's API that confab does not have */
+    static const char *const unsupported[] = {"StartTime", "StartTime<", "StartTime>", "EndTime",
+                                              "EndTime<", "EndTime>", "ParentCallSid"};
     static const char *const statuses[] = {"queued", "ringing", "in-progress", "completed",
                                            "canceled", "busy", "no-answer", "failed"};
     struct cf_call_filter f = {NULL, NULL, NULL};
@@ -141,6 +148,14 @@ void cf_api_calls_list(struct cf_api_req *r)
     struct cf_json w;
     int rc;
     cf_buf_init(&echo, 16384);
+    for (size_t i = 0; i < sizeof unsupported / sizeof unsupported[0]; i++) {
+        /* ignored, they would answer every call as if it matched */
+        if (cf_params_get(&r->query, unsupported[i])) {
+            cf_api_error(r, 400, 10000, "The %s filter is not supported on the Calls list: filter "
+                         "by Status, To or From", unsupported[i]);
+            goto out;
+        }
+    }
     if ((f.status = cf_params_get(&r->query, "Status"))) {
         bool ok = false;
         for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)

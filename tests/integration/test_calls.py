@@ -229,6 +229,23 @@ def test_list_errors(confab):
     assert_error(confab.get(confab.calls_path(), params={"PageToken": "PAnot-a-call"}), 400, 21481)
 
 
+@pytest.mark.parametrize("flt", ["StartTime", "StartTime>", "StartTime<", "EndTime", "EndTime>", "EndTime<",
+                                 "ParentCallSid"])
+def test_filters_confab_lacks_are_refused_not_ignored(confab, flt):
+    """Twilio's other Calls filters (twilio-python's start_time_after=, parent_call_sid=, ...): ignoring one
+    would answer every call as if it matched; confab says it cannot filter so."""
+    value = "CA" + "0" * 32 if flt == "ParentCallSid" else "2030-01-01"
+    assert_error(confab.get(confab.calls_path(), params={flt: value}), 400, 10000, mentions=flt)
+
+
+def test_call_has_subresource_uris(confab):
+    sid, _, [p] = confab.new_conference(participants=1)
+    c = confab.fetch_call(p["call_sid"])
+    assert c["subresource_uris"] == {"recordings": c["uri"][:-len(".json")] + "/Recordings.json"}, c
+    page = confab.get(confab.calls_path(), params={"PageSize": 1}).json()
+    assert set(page["calls"][0]["subresource_uris"]) == {"recordings"}, page["calls"][0]
+
+
 def test_list_is_per_project(confab, project):
     confab.new_conference(project=project)
     own = {c["sid"] for c in calls_list(confab, project)[1]}
