@@ -17,22 +17,9 @@ static const char *call_status(const struct cf_participant *p)
     return p->call_status[0] ? p->call_status : cf_part_status_str(p->status);
 }
 
-static const char *calls_base(struct cf_api_req *r)
-{
-    struct cf_buf b;
-    const char *z;
-    cf_buf_init(&b, 8192);
-    cf_buf_printf(&b, "%s/Accounts/", r->route.prefix);
-    cf_str_urlencode(&b, r->route.account_sid);
-    cf_buf_puts(&b, "/Calls");
-    z = cf_arena_strdup(r->a, cf_buf_str(&b));
-    cf_buf_cleanup(&b);
-    return z;
-}
-
 static void call_json(struct cf_api_req *r, struct cf_json *w, const struct cf_participant *p)
 {
-    const char *base = calls_base(r);
+    const char *acct = cf_api_acct_base(r);
     int64_t end = p->left_at;
     cf_json_open(w, '{');
     cf_json_kstr(w, "account_sid", p->project_id);
@@ -79,12 +66,12 @@ static void call_json(struct cf_api_req *r, struct cf_json *w, const struct cf_p
     cf_json_kstr(w, "status", call_status(p));
     cf_json_key(w, "subresource_uris");
     cf_json_open(w, '{');
-    cf_json_kstr(w, "recordings", cf_arena_cat(r->a, base, "/", p->call_sid, "/Recordings.json"));
+    cf_json_kstr(w, "recordings", cf_arena_cat(r->a, acct, "/Calls/", p->call_sid, "/Recordings.json"));
     cf_json_close(w, '}');
     cf_json_kstr(w, "to", p->to);
     cf_json_kstr(w, "to_formatted", p->to);
     cf_json_kstr(w, "trunk_sid", NULL);
-    cf_json_kstr(w, "uri", cf_arena_cat(r->a, base, "/", p->call_sid, ".json"));
+    cf_json_kstr(w, "uri", cf_arena_cat(r->a, acct, "/Calls/", p->call_sid, ".json"));
     cf_json_close(w, '}');
 }
 
@@ -182,7 +169,7 @@ void cf_api_calls_list(struct cf_api_req *r)
     cf_json_init(&w, &r->resp->body);
     cf_api_page_begin(&w, "calls");
     for (size_t i = 0; i < res.n; i++) call_json(r, &w, &items[i]);
-    cf_api_page_end(r, &w, cf_arena_cat(r->a, calls_base(r), r->route.json ? ".json" : ""),
+    cf_api_page_end(r, &w, cf_arena_cat(r->a, cf_api_acct_base(r), "/Calls", r->route.json ? ".json" : ""),
                     cf_buf_str(&echo), &pg, &res, res.n ? items[0].call_sid : NULL,
                     res.n ? items[res.n - 1].call_sid : NULL);
 out:

@@ -9,25 +9,29 @@
 #include "../base/cf_time.h"
 #include "cf_apiInt.h"
 
-const char *cf_api_conf_base(struct cf_api_req *r)
+const char *cf_api_acct_base(struct cf_api_req *r)
 {
-    static const char acc[] = "/Accounts/", confs[] = "/Conferences";
+    static const char acc[] = "/Accounts/";
     const char *sid = r->route.account_sid;
     size_t np, ns;
-    char *z, *o;
-    if (r->conf_base) return r->conf_base;
+    char *o;
+    if (r->acct_base) return r->acct_base;
     np = strlen(r->route.prefix);
     ns = strlen(sid);
-    z = o = cf_arena_alloc(r->a, np + sizeof acc - 1 + 3 * ns + sizeof confs);
+    r->acct_base = o = cf_arena_alloc(r->a, np + sizeof acc - 1 + 3 * ns + 1);
     memcpy(o, r->route.prefix, np);
     o += np;
     memcpy(o, acc, sizeof acc - 1);
-    o += sizeof acc - 1;
-    o += cf_str_urlencode_to(o, sid, ns);
-    memcpy(o, confs, sizeof confs);
-    r->conf_base_len = (size_t)(o - z) + sizeof confs - 1;
-    r->conf_base = z;
-    return z;
+    cf_str_urlencode_to(o + sizeof acc - 1, sid, ns);
+    return r->acct_base;
+}
+
+const char *cf_api_conf_base(struct cf_api_req *r)
+{
+    if (r->conf_base) return r->conf_base;
+    r->conf_base = cf_arena_cat(r->a, cf_api_acct_base(r), "/Conferences");
+    r->conf_base_len = strlen(r->conf_base);
+    return r->conf_base;
 }
 
 void cf_api_conference_json(struct cf_api_req *r, struct cf_json *w, const struct cf_conference *c)

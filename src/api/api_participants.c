@@ -5,7 +5,6 @@
  * a completed conference lists none.
  */
 #include <string.h>
-#include <strings.h>
 
 #include "../base/cf_str.h"
 #include "../base/cf_time.h"
@@ -123,19 +122,8 @@ static int check_unused(struct cf_api_req *r, const struct cf_params *q)
     bool b;
     int n;
     if (cf_api_bool(r, q, "EarlyMedia", &b, NULL)) return CF_EINVAL;
-    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
-        const char *v = cf_params_get(q, enums[i].name), *w = enums[i].words;
-        bool ok = v == NULL;
-        while (!ok && *w) {
-            size_t k = strcspn(w, " ");
-            ok = strlen(v) == k && strncasecmp(v, w, k) == 0;
-            w += k + (w[k] == ' ');
-        }
-        if (!ok) {
-            cf_api_error(r, 400, 10000, "%s must be one of: %s", enums[i].name, enums[i].words);
-            return CF_EINVAL;
-        }
-    }
+    for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++)
+        if (cf_api_word(r, q, enums[i].name, enums[i].words, &n)) return CF_EINVAL;
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
         if (cf_api_int(r, q, ints[i].name, ints[i].lo, ints[i].hi, &n, NULL)) return CF_EINVAL;
     if (cf_api_url(r, q, "AmdStatusCallback", &url) ||
@@ -154,16 +142,9 @@ static int check_unused(struct cf_api_req *r, const struct cf_params *q)
  * alone. */
 static int read_trim(struct cf_api_req *r, const char *name, bool *out)
 {
-    const char *v = cf_params_get(&r->params, name);
-    if (!v) return 0;
-    if (cf_str_ieq(v, "trim-silence")) { /* any letter case, like the other enums */
-        *out = true;
-    } else if (cf_str_ieq(v, "do-not-trim")) {
-        *out = false;
-    } else {
-        cf_api_error(r, 400, 10000, "%s must be trim-silence or do-not-trim", name);
-        return CF_EINVAL;
-    }
+    int word = *out ? 0 : 1;
+    if (cf_api_word(r, &r->params, name, "trim-silence do-not-trim", &word)) return CF_EINVAL;
+    *out = word == 0;
     return 0;
 }
 

@@ -21,11 +21,7 @@
 static void rec_json(struct cf_api_req *r, struct cf_json *w, const struct cf_recording *rec,
                      const struct cf_conference *c)
 {
-    const char *base = cf_api_conf_base(r);
-    struct cf_buf acct;
-    cf_buf_init(&acct, 8192);
-    cf_buf_printf(&acct, "%s/Accounts/", r->route.prefix);
-    cf_str_urlencode(&acct, r->route.account_sid);
+    const char *base = cf_api_conf_base(r), *acct = cf_api_acct_base(r);
     cf_json_open(w, '{');
     cf_json_kstr(w, "account_sid", rec->project_id);
     cf_json_kstr(w, "api_version", "2010-04-01");
@@ -54,7 +50,7 @@ static void rec_json(struct cf_api_req *r, struct cf_json *w, const struct cf_re
     cf_json_key(w, "error_code");
     cf_json_null(w);
     cf_json_kstr(w, "media_url",
-                 cf_arena_cat(r->a, cf_buf_str(&acct), "/Recordings/", rec->sid, ".wav"));
+                 cf_arena_cat(r->a, acct, "/Recordings/", rec->sid, ".wav"));
     cf_json_key(w, "price");
     cf_json_null(w);
     cf_json_kstr(w, "price_unit", "USD");
@@ -64,14 +60,13 @@ static void rec_json(struct cf_api_req *r, struct cf_json *w, const struct cf_re
     cf_json_kstr(w, "status", cf_rec_status_str(rec->status));
     cf_json_key(w, "subresource_uris");
     cf_json_open(w, '{');
-    cf_json_kstr(w, "transcriptions", cf_arena_cat(r->a, cf_buf_str(&acct), "/Recordings/", rec->sid,
+    cf_json_kstr(w, "transcriptions", cf_arena_cat(r->a, acct, "/Recordings/", rec->sid,
                                                    "/Transcriptions.json"));
     cf_json_close(w, '}');
     cf_json_kstr(w, "trim", c->trim_silence ? "trim-silence" : "do-not-trim");
     cf_json_kstr(w, "uri", cf_arena_cat(r->a, base, "/", rec->conference_sid, "/Recordings/",
                                         rec->sid, ".json"));
     cf_json_close(w, '}');
-    cf_buf_cleanup(&acct);
 }
 
 static void write_rec(struct cf_api_req *r, const struct cf_recording *rec,

@@ -162,6 +162,23 @@ bad:
     return CF_EINVAL;
 }
 
+int cf_api_word(struct cf_api_req *r, const struct cf_params *p, const char *name,
+                const char *words, int *idx)
+{
+    const char *v = cf_params_get(p, name), *w = words;
+    if (!v) return 0;
+    for (int i = 0; *w; i++) {
+        size_t k = strcspn(w, " ");
+        if (strlen(v) == k && strncasecmp(v, w, k) == 0) {
+            *idx = i;
+            return 0;
+        }
+        w += k + (w[k] == ' ');
+    }
+    cf_api_error(r, 400, 10000, "%s must be one of: %s", name, words);
+    return CF_EINVAL;
+}
+
 /* The authority's port, if it has one (after the host, or after a
  * bracketed IPv6 literal): 1..65535 in decimal digits. */
 static bool port_ok(const char *host)

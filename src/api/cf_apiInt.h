@@ -24,6 +24,7 @@ struct cf_api_req {
     struct cf_params params;   /* body pairs (POST) followed by... see cf_api.c */
     struct cf_core core;
     const char *project_id;
+    const char *acct_base;     /* cache of cf_api_acct_base() */
     const char *conf_base;     /* cache of cf_api_conf_base() */
     size_t conf_base_len;      /* its length */
 };
@@ -41,6 +42,11 @@ void cf_api_core_error(struct cf_api_req *r, int rc, const struct cf_err *err,
  * false), or writes a 400 and returns CF_EINVAL. */
 int cf_api_bool(struct cf_api_req *r, const struct cf_params *p, const char *name, bool *out,
                 bool *present);
+/* A parameter that must be one of the space-separated words, in any letter
+ * case: *idx is the index of the one given; absent leaves *idx alone;
+ * anything else is 400 / 10000 naming the words. */
+int cf_api_word(struct cf_api_req *r, const struct cf_params *p, const char *name,
+                const char *words, int *idx);
 int cf_api_int(struct cf_api_req *r, const struct cf_params *p, const char *name, int lo, int hi,
                int *out, bool *present);
 /* An absolute http(s) URL (21402) and its method GET/POST (13221). */
@@ -70,9 +76,12 @@ void cf_api_page_end(struct cf_api_req *r, struct cf_json *w, const char *path,
 int cf_api_date_filter(struct cf_api_req *r, const char *name, char op, int64_t *lo, int64_t *hi,
                        struct cf_buf *echo);
 
-/* Path of the conference collection in the request's prefix, e.g.
- * "/api/laml/2010-04-01/Accounts/{A}/Conferences" (arena). Fixed segments
- * and the percent-encoded account sid: nothing in it needs JSON escaping. */
+/* Path of the account in the request's prefix, e.g.
+ * "/api/laml/2010-04-01/Accounts/{A}" (arena; built once per request: a
+ * list page writes it into every item). Fixed segments and the
+ * percent-encoded account sid: nothing in it needs JSON escaping. */
+const char *cf_api_acct_base(struct cf_api_req *r);
+/* The same followed by "/Conferences", and its length. */
 const char *cf_api_conf_base(struct cf_api_req *r);
 /* Writes a conference / participant object. */
 void cf_api_conference_json(struct cf_api_req *r, struct cf_json *w, const struct cf_conference *c);
