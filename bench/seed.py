@@ -7,7 +7,8 @@ the API created through `POST .../Participants.json` and `Status=completed`):
   live conference       status 'in-progress', two live participants (joined),
                         outbox: participant-join, participant-join,
                         conference-start (seq 0..2, state 'none': nobody
-                        subscribed), next_seq 3
+                        subscribed), conference_seqs: next_seq 3 and the
+                        ids of its first and last events
   completed conference  status 'completed', end_reason
                         'conference-ended-via-api', two participants that left
                         (live 0, status/call_status 'completed'), outbox: the
@@ -142,6 +143,8 @@ def seed(db, pid, n_live, n_completed, step_us=1000, batch=20000, progress=None,
     sql_o = ("INSERT INTO outbox(id, project_id, conference_sid, call_sid, seq, name, url, method,"
              " params, state, attempts, next_attempt_at, last_status, last_error, created,"
              " done_at) VALUES(?,?,?,?,?,?,NULL,NULL,?,'none',0,?,NULL,NULL,?,NULL)")
+    sql_s = ("INSERT INTO conference_seqs(conference_sid, next_seq, first_event, last_event)"
+             " VALUES(?,?,?,?)")
     next_id = [con.execute("SELECT coalesce(max(id), 0) + 1 FROM outbox").fetchone()[0]]
 
     def flush():
@@ -153,13 +156,18 @@ def seed(db, pid, n_live, n_completed, step_us=1000, batch=20000, progress=None,
         # rows: each of the 2,000 live ones on a page of its own, where the
         # server's own inserts would have put them on ~100.)
         con.executemany(sql_p, prow)
-        # ids in time order (as AUTOINCREMENT gives them), inserted in
-        # (conference_sid, seq) order: the unique index then fills in sequence
+        # ids in time order, as the server gives them (each conference's
+        # events together here); each conference's counter and the range of
+        # its events in conference_seqs (schema 11), in the order of their
+        # first events, as the server writes them
+        seqs = {}
         for k, r in enumerate(orow):
             orow[k] = (next_id[0] + k,) + r
+            first, _, _ = seqs.get(r[1], (next_id[0] + k, 0, 0))
+            seqs[r[1]] = (first, r[3] + 1, next_id[0] + k)
         next_id[0] += len(orow)
-        orow.sort(key=lambda r: (r[2], r[4]))
         con.executemany(sql_o, orow)
+        con.executemany(sql_s, [(sid, n, first, last) for sid, (first, n, last) in seqs.items()])
         crow.clear(), prow.clear(), orow.clear()
 
     # insert oldest first so rowids and outbox ids grow with time, as the server's do

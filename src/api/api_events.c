@@ -73,8 +73,7 @@ void cf_api_events_list(struct cf_api_req *r)
     struct cf_json w;
     size_t n = 0;
     bool more = false;
-    int64_t after = -1;
-    const char *path;
+    const char *path, *after = NULL;
     int rc;
     if (cf_api_page_parse(r, &pg)) return;
     if ((rc = cf_core_conference_get(&r->core, r->project_id, r->route.id1, &c))) {
@@ -91,7 +90,7 @@ void cf_api_events_list(struct cf_api_req *r)
             cf_api_error(r, 400, 21481, "PageToken does not name an event of this conference");
             return;
         }
-        after = cursor.seq;
+        after = cursor.sid;
     }
     rc = r->core.st->ops->outbox_list(r->core.st, r->project_id, c.sid, after, (size_t)pg.req.size,
                                       r->a, &rows, &n, &more);

@@ -31,6 +31,11 @@
     "  done_at INTEGER,"                                                                 \
     "  UNIQUE (conference_sid, seq));"
 
+/* The outbox's columns by name, as migration 11 copies them. */
+#define OUTBOX_NAMES                                                                     \
+    "id, project_id, conference_sid, call_sid, seq, name, url, method, params, state,"   \
+    " attempts, next_attempt_at, last_status, last_error, created, done_at, stream"
+
 #define OUTBOX_INDEXES                                                                   \
     "CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE state = 'pending';"    \
     "CREATE INDEX outbox_pending_conf ON outbox(conference_sid, seq) WHERE state = 'pending';"
@@ -275,6 +280,54 @@ const char *const cf_sqlite_migrations[] = {
     "  WHERE o.conference_sid = participants.conference_sid"
     "  AND o.call_sid = participants.call_sid AND o.name LIKE 'call-%'), 0)"
     "  WHERE live = 1;",
+    /* 11: a conference's next SequenceNumber, and where its events lie in
+     * the outbox, kept in a narrow table of their own instead of found
+     * through the outbox's UNIQUE (conference_sid, seq) index, which every
+     * event had to enter in the middle: with many live conferences each
+     * event wrote a leaf of its own (~1.4 WAL pages per participant update
+     * of ~2.5, the participant's row 1.0). The counters' rows are numbered
+     * in the order conferences had their first event, so the live ones sit
+     * together at the table's end: a batch of updates rewrites a few pages
+     * of them, and finds them through the sid's index, which an update reads
+     * but does not write (bench/README.md, fifteenth round). An event's seq
+     * and id grow together within its conference, so the Events API reads a
+     * conference's events in seq order by id, between its first and last.
+     * SQLite cannot drop a table's UNIQUE in place: the outbox is rebuilt
+     * (new table, copy, drop, rename), ids kept. */
+    "CREATE TABLE conference_seqs ("
+    "  id INTEGER PRIMARY KEY,"
+    "  conference_sid TEXT NOT NULL UNIQUE,"
+    "  next_seq INTEGER NOT NULL,"
+    "  first_event INTEGER NOT NULL,"
+    "  last_event INTEGER NOT NULL);"
+    "INSERT INTO conference_seqs(conference_sid, next_seq, first_event, last_event)"
+    "  SELECT conference_sid, max(seq) + 1, min(id), max(id) FROM outbox"
+    "  GROUP BY conference_sid ORDER BY min(id);"
+    "CREATE TABLE outbox_new ("
+    "  id INTEGER PRIMARY KEY,"
+    "  project_id TEXT NOT NULL,"
+    "  conference_sid TEXT NOT NULL,"
+    "  call_sid TEXT,"
+    "  seq INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  url TEXT,"
+    "  method TEXT,"
+    "  params TEXT NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER,"
+    "  last_status INTEGER,"
+    "  last_error TEXT,"
+    "  created INTEGER NOT NULL,"
+    "  done_at INTEGER,"
+    "  stream TEXT NOT NULL DEFAULT '');"
+    "INSERT INTO outbox_new(" OUTBOX_NAMES ") SELECT " OUTBOX_NAMES " FROM outbox ORDER BY id;"
+    "DROP TABLE outbox;"
+    "ALTER TABLE outbox_new RENAME TO outbox;"
+    "CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE state = 'pending';"
+    "CREATE INDEX outbox_failed ON outbox(state) WHERE state = 'failed';"
+    "CREATE INDEX outbox_pending_stream ON outbox(conference_sid, stream, seq)"
+    "  WHERE state = 'pending';",
 };
 
 const size_t cf_sqlite_migrations_n = sizeof cf_sqlite_migrations / sizeof cf_sqlite_migrations[0];

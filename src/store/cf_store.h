@@ -228,9 +228,10 @@ struct cf_store_ops {
     int (*outbox_due)(struct cf_store *st, int64_t now, size_t max, struct cf_arena *a,
                       struct cf_outbox_row **rows, size_t *n);
     int (*outbox_result)(struct cf_store *st, const struct cf_outbox_result *r);
-    /* the Events API: a conference's events in sequence order, paged by seq */
+    /* the Events API: a conference's events in sequence order, after the
+     * event after_sid (NULL: from the first) */
     int (*outbox_list)(struct cf_store *st, const char *project_id, const char *conf_sid,
-                       int64_t after_seq, size_t max, struct cf_arena *a,
+                       const char *after_sid, size_t max, struct cf_arena *a,
                        struct cf_outbox_row **rows, size_t *n, bool *more);
     int (*outbox_get)(struct cf_store *st, const char *project_id, const char *sid,
                       struct cf_arena *a, struct cf_outbox_row *out);

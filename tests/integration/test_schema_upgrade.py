@@ -27,7 +27,11 @@ UNDO_9 = ("DROP INDEX outbox_pending_stream; ALTER TABLE outbox DROP COLUMN stre
           "CREATE INDEX outbox_pending_conf ON outbox(conference_sid, seq) WHERE state = 'pending';")
 # Migration 10 added participants.next_cb_seq (call-progress callbacks numbered per call).
 UNDO_10 = "ALTER TABLE participants DROP COLUMN next_cb_seq;"
-UNDO_AFTER_7 = UNDO_10 + UNDO_9 + UNDO_8
+# Migration 11 took the conferences' event counters out of the outbox's UNIQUE (conference_sid, seq) index
+# into conference_seqs, rebuilding the outbox without it (an index stands in for the constraint here).
+UNDO_11 = ("DROP TABLE conference_seqs;"
+           "CREATE UNIQUE INDEX outbox_before_11 ON outbox(conference_sid, seq);")
+UNDO_AFTER_7 = UNDO_11 + UNDO_10 + UNDO_9 + UNDO_8
 
 
 def schema(db):
@@ -196,7 +200,7 @@ def test_a_schema_5_outbox_is_rebuilt_without_autoincrement(confab_bin, tmp_root
 
     with sqlite3.connect(db) as c:  # back to the outbox confab at schema 5 left, same rows
         rows = c.execute("SELECT " + OUTBOX_V5_COLUMNS + " FROM outbox ORDER BY id").fetchall()
-        c.executescript(UNDO_10 + UNDO_8 + "DROP TABLE outbox;" + OUTBOX_V5)
+        c.executescript(UNDO_11 + UNDO_10 + UNDO_8 + "DROP TABLE outbox;" + OUTBOX_V5)
         c.executemany("INSERT INTO outbox VALUES (%s)" % ", ".join("?" * len(rows[0])), rows)
         c.execute("PRAGMA user_version = 5")
         top = c.execute("SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").fetchone()[0]
@@ -392,7 +396,7 @@ def test_a_schema_8_outbox_gets_delivery_streams(confab_bin, tmp_root, receiver)
         assert c.execute("PRAGMA user_version").fetchone()[0] >= 9
         assert c.execute("SELECT stream, state FROM outbox WHERE name = 'call-initiated'").fetchall() == \
             [(call, "pending")]
-        c.executescript(UNDO_10 + UNDO_9 + "PRAGMA user_version = 8;")
+        c.executescript(UNDO_11 + UNDO_10 + UNDO_9 + "PRAGMA user_version = 8;")
 
     proc.start()
     try:
@@ -449,7 +453,7 @@ def test_a_schema_9_database_numbers_call_callbacks_per_call(confab_bin, tmp_roo
     with sqlite3.connect(db) as c:  # back to schema 9, where the call's events carried conference numbers
         assert c.execute("PRAGMA user_version").fetchone()[0] >= 10
         assert c.execute("SELECT next_cb_seq FROM participants WHERE call_sid = ?", (call,)).fetchone() == (3,)
-        c.executescript(UNDO_10 + "PRAGMA user_version = 9;")
+        c.executescript(UNDO_11 + UNDO_10 + "PRAGMA user_version = 9;")
         last = c.execute("SELECT max(seq) FROM outbox WHERE call_sid = ? AND name LIKE 'call-%'",
                          (call,)).fetchone()[0]
 
@@ -466,3 +470,96 @@ def test_a_schema_9_database_numbers_call_callbacks_per_call(confab_bin, tmp_roo
     assert [p["CallStatus"] for p in got] == ["queued", "ringing", "in-progress", "completed"], got
     assert int(got[3]["SequenceNumber"]) == last + 1, (got, last)
     assert [int(p["SequenceNumber"]) for p in got] == sorted({int(p["SequenceNumber"]) for p in got}), got
+
+
+# The outbox as schema 10 had it: migration 6's table (UNIQUE (conference_sid, seq)) with migration 9's stream.
+OUTBOX_V10 = (
+    "CREATE TABLE outbox ("
+    "  id INTEGER PRIMARY KEY, project_id TEXT NOT NULL, conference_sid TEXT NOT NULL,"
+    "  call_sid TEXT, seq INTEGER NOT NULL, name TEXT NOT NULL, url TEXT, method TEXT,"
+    "  params TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_at INTEGER, last_status INTEGER, last_error TEXT, created INTEGER NOT NULL,"
+    "  done_at INTEGER, stream TEXT NOT NULL DEFAULT '', UNIQUE (conference_sid, seq));"
+    "CREATE INDEX outbox_pending ON outbox(next_attempt_at) WHERE state = 'pending';"
+    "CREATE INDEX outbox_failed ON outbox(state) WHERE state = 'failed';"
+    "CREATE INDEX outbox_pending_stream ON outbox(conference_sid, stream, seq) WHERE state = 'pending';")
+
+
+@pytest.mark.slow
+def test_a_schema_10_outbox_gives_its_counters_to_conference_seqs(confab_bin, tmp_root):
+    """Migration 11 keeps each conference's next SequenceNumber, and the range of its events, in
+    conference_seqs, and rebuilds the outbox without its UNIQUE (conference_sid, seq) index. A database at
+    schema 10 holding two conferences' interleaved events keeps every event (ids, sids, order); the Events
+    API lists each conference's events as before, page by page; and new events go on numbering each
+    conference from past its last."""
+    proc, project = own_server(confab_bin, tmp_root, "upgrade11")
+    db = proc.db_path
+
+    def acct():  # the port is chosen at each start
+        return f"{proc.base}/api/laml/2010-04-01/Accounts/{project.id}"
+
+    def events(s, sid, size=100):
+        got, url, params = [], f"{acct()}/Conferences/{sid}/Events.json", {"PageSize": size}
+        while url:
+            r = s.get(url, params=params, timeout=10)
+            assert r.status_code == 200, describe(r)
+            got += r.json()["events"]
+            url, params = r.json()["next_page_uri"] and f"{proc.base}{r.json()['next_page_uri']}", None
+        return got
+
+    def mute(s, sid, call, on):
+        r = s.post(f"{acct()}/Conferences/{sid}/Participants/{call}.json", data={"Muted": on}, timeout=10)
+        assert r.status_code == 200, describe(r)
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            a, call_a = join_live(s, acct(), "up11a")
+            b, call_b = join_live(s, acct(), "up11b")
+            for on in ("true", "false", "true"):  # interleaved in the outbox
+                mute(s, a, call_a, on)
+                mute(s, b, call_b, on)
+            before = {sid: events(s, sid) for sid in (a, b)}
+            assert events(s, a, size=2) == before[a]
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    assert all(len(v) >= 4 for v in before.values()), before
+
+    with sqlite3.connect(db) as c:  # back to the outbox confab at schema 10 left, same rows
+        assert c.execute("PRAGMA user_version").fetchone()[0] >= 11
+        assert "UNIQUE" not in outbox_sql(db).upper()
+        seqs = dict(((r[0], r[1:]) for r in c.execute(
+            "SELECT conference_sid, next_seq, first_event, last_event FROM conference_seqs")))
+        rows = c.execute("SELECT " + OUTBOX_V5_COLUMNS + ", stream FROM outbox ORDER BY id").fetchall()
+        c.executescript("DROP TABLE conference_seqs; DROP TABLE outbox;" + OUTBOX_V10)
+        c.executemany("INSERT INTO outbox VALUES (%s)" % ", ".join("?" * len(rows[0])), rows)
+        c.execute("PRAGMA user_version = 10")
+    assert "UNIQUE" in outbox_sql(db).upper()
+
+    proc.start()
+    try:
+        with requests.Session() as s:
+            s.auth = project.auth
+            assert {sid: events(s, sid) for sid in (a, b)} == before
+            assert events(s, b, size=1) == before[b]
+            mute(s, a, call_a, "false")
+            after = events(s, a)
+            assert events(s, b) == before[b]
+    finally:
+        rc = proc.stop()
+    assert rc == 0, f"server exited {rc} on SIGTERM\n{proc.stderr_tail()}"
+    assert after[:len(before[a])] == before[a]
+    new = after[len(before[a]):]
+    assert [e["sequence_number"] for e in new] == [len(before[a])], new
+    with sqlite3.connect(db) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] >= 11
+        assert "UNIQUE" not in outbox_sql(db).upper()
+        got = dict(((r[0], r[1:]) for r in c.execute(
+            "SELECT conference_sid, next_seq, first_event, last_event FROM conference_seqs")))
+        assert got[b] == seqs[b], (got, seqs)
+        assert got[a][0] == seqs[a][0] + 1 and got[a][1] == seqs[a][1] and got[a][2] > seqs[a][2], (got, seqs)
+        ids = [r[0] for r in c.execute("SELECT id FROM outbox ORDER BY id")]
+        assert ids[:len(rows)] == [r[0] for r in rows], ids
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
