@@ -36,6 +36,7 @@ struct entry {
     unsigned status_callback_events, rec_callback_events;
     int max_participants;
     bool record_from_start, trim_silence;
+    int64_t seq_next, seq_row; /* its counter in conference_seqs, -1 and 0: not known */
     size_t cap;  /* bytes of text */
     char text[]; /* the NSTR strings, each with its NUL, sid first */
 };
@@ -121,6 +122,9 @@ void cf_confcache_put(struct cf_confcache *cc, const struct cf_conference *c)
                            c->rec_callback_method};
     size_t len[NSTR], need = 0, k = slot_of(cc, c->sid);
     struct entry *e = cc->slot[k];
+    /* a write of the conference leaves its counter as it was */
+    bool same = e && e->epoch == cc->epoch && strcmp(e->text, c->sid) == 0;
+    int64_t seq_next = same ? e->seq_next : -1, seq_row = same ? e->seq_row : 0;
     char *t;
     for (int i = 0; i < NSTR; i++) need += (len[i] = strlen(s[i])) + 1;
     if (!e || e->cap < need) {
@@ -143,6 +147,26 @@ void cf_confcache_put(struct cf_confcache *cc, const struct cf_conference *c)
     e->max_participants = c->max_participants;
     e->record_from_start = c->record_from_start;
     e->trim_silence = c->trim_silence;
+    e->seq_next = seq_next;
+    e->seq_row = seq_row;
+}
+
+bool cf_confcache_seq(const struct cf_confcache *cc, const char *sid, int64_t *next,
+                      int64_t *row)
+{
+    struct entry *e = find(cc, sid);
+    if (!e || e->seq_row <= 0) return false;
+    *next = e->seq_next;
+    *row = e->seq_row;
+    return true;
+}
+
+void cf_confcache_set_seq(struct cf_confcache *cc, const char *sid, int64_t next, int64_t row)
+{
+    struct entry *e = find(cc, sid);
+    if (!e) return;
+    e->seq_next = next;
+    e->seq_row = row;
 }
 
 void cf_confcache_touch(struct cf_confcache *cc, const char *sid, int64_t date_updated)

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../core/cf_model.h"
 
@@ -30,6 +31,14 @@ bool cf_confcache_get(const struct cf_confcache *cc, const char *project_id, con
  * comes back with CF_SEQ_UNKNOWN, as a read from the store does). It takes
  * the place of any other conference in its slot. */
 void cf_confcache_put(struct cf_confcache *cc, const struct cf_conference *c);
+/* The conference's event counter, its next SequenceNumber and the id of its
+ * row in conference_seqs, as the connection last read or wrote them: false
+ * if the cache does not hold the conference, or not its counter. A put of
+ * the conference keeps the counter; set_seq records it (if the conference is
+ * held). */
+bool cf_confcache_seq(const struct cf_confcache *cc, const char *sid, int64_t *next,
+                      int64_t *row);
+void cf_confcache_set_seq(struct cf_confcache *cc, const char *sid, int64_t next, int64_t row);
 /* Sets the date_updated of the copy of `sid`, if held. */
 void cf_confcache_touch(struct cf_confcache *cc, const char *sid, int64_t date_updated);
 /* Forgets `sid`, or every conference. */

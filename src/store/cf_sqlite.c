@@ -97,6 +97,7 @@ enum stmt_id {
     S_LIVE_PART_P,
     S_EVENT_APPEND,
     S_EVENT_COUNT,
+    S_EVENT_COUNT_ROW,
     S_EVENT_NEXT_SEQ,
     S_IDEM_GET,
     S_IDEM_PUT,
@@ -293,8 +294,11 @@ static const char *const stmt_sql[S_COUNT] = {
     /* the conference's counter, and where its events lie (schema 11) */
     [S_EVENT_COUNT] = "INSERT INTO conference_seqs(conference_sid, next_seq, first_event,"
                       " last_event) VALUES(?1, ?2, ?3, ?3) ON CONFLICT(conference_sid)"
-                      " DO UPDATE SET next_seq = excluded.next_seq, last_event = excluded.last_event",
-    [S_EVENT_NEXT_SEQ] = "SELECT next_seq FROM conference_seqs WHERE conference_sid = ?1",
+                      " DO UPDATE SET next_seq = excluded.next_seq, last_event = excluded.last_event"
+                      " RETURNING id",
+    /* ... by its row, known from the writer's copy of the conference */
+    [S_EVENT_COUNT_ROW] = "UPDATE conference_seqs SET next_seq = ?2, last_event = ?3 WHERE id = ?1",
+    [S_EVENT_NEXT_SEQ] = "SELECT next_seq, id FROM conference_seqs WHERE conference_sid = ?1",
     [S_IDEM_GET] = "SELECT body_hash, status, response, created FROM idempotency_keys"
                    " WHERE project_id = ?1 AND key = ?2",
     [S_IDEM_PUT] = "INSERT OR REPLACE INTO idempotency_keys(project_id, key, body_hash, status,"
@@ -1473,6 +1477,7 @@ static int sq_event_append(struct cf_store *base, const struct cf_event *ev)
 {
     struct sqlite_store *s = S(base);
     sqlite3_stmt *st = stmt(s, S_EVENT_APPEND);
+    int64_t id, next, row;
     int rc;
     bind_text(st, 1, ev->project_id);
     bind_text(st, 2, ev->conference_sid);
@@ -1486,11 +1491,31 @@ static int sq_event_append(struct cf_store *base, const struct cf_event *ev)
     bind_text_or_null(st, 11, ev->call_sid);
     bind_text(st, 12, ev->stream);
     if ((rc = exec_stmt(s, st, "event_append"))) return rc;
-    st = stmt(s, S_EVENT_COUNT);
-    bind_text(st, 1, ev->conference_sid);
-    sqlite3_bind_int64(st, 2, ev->seq + 1);
-    sqlite3_bind_int64(st, 3, sqlite3_last_insert_rowid(s->db));
-    return exec_stmt(s, st, "event_count");
+    id = sqlite3_last_insert_rowid(s->db);
+    /* the counter: through its row when the conference's copy knows it (no
+     * search of the sid's index), else an upsert that tells the row */
+    if (s->confs_ok && cf_confcache_seq(s->confs, ev->conference_sid, &next, &row)) {
+        st = stmt(s, S_EVENT_COUNT_ROW);
+        sqlite3_bind_int64(st, 1, row);
+        sqlite3_bind_int64(st, 2, ev->seq + 1);
+        sqlite3_bind_int64(st, 3, id);
+        if ((rc = exec_stmt(s, st, "event_count"))) return rc;
+        if (sqlite3_changes(s->db) != 1) { /* (never: the copies are kept exact) */
+            cf_log(CF_LOG_ERROR, NULL, "msg=\"store: a conference's counter row was not found\"");
+            return CF_ESTORE;
+        }
+    } else {
+        st = stmt(s, S_EVENT_COUNT);
+        bind_text(st, 1, ev->conference_sid);
+        sqlite3_bind_int64(st, 2, ev->seq + 1);
+        sqlite3_bind_int64(st, 3, id);
+        rc = step_row(s, st, "event_count"); /* its RETURNING row: the change is made */
+        row = rc == 1 ? sqlite3_column_int64(st, 0) : 0;
+        done(st);
+        if (rc != 1) return CF_ESTORE;
+    }
+    if (s->confs_ok) cf_confcache_set_seq(s->confs, ev->conference_sid, ev->seq + 1, row);
+    return 0;
 }
 
 /* A conference's counter is a row of its own in conference_seqs (schema 11),
@@ -1502,9 +1527,14 @@ static int sq_event_append(struct cf_store *base, const struct cf_event *ev)
 static int sq_event_next_seq(struct cf_store *base, const char *conf_sid, int64_t *next)
 {
     struct sqlite_store *s = S(base);
+    int64_t row;
+    if (s->confs_ok && cf_confcache_seq(s->confs, conf_sid, next, &row)) return 0;
     sqlite3_stmt *st = stmt(s, S_EVENT_NEXT_SEQ);
     bind_text(st, 1, conf_sid);
     int rc = step_row(s, st, "event_next_seq");
+    if (rc == 1 && s->confs_ok)
+        cf_confcache_set_seq(s->confs, conf_sid, sqlite3_column_int64(st, 0),
+                             sqlite3_column_int64(st, 1));
     if (rc >= 0) {
         *next = rc == 1 ? sqlite3_column_int64(st, 0) : 0; /* no row: no event yet */
         rc = 0;

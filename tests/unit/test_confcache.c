@@ -6,11 +6,13 @@
  * do what they say. And the store's use of it (cf_sqlite.c with
  * opts.conf_cache): a conference read or written in a write transaction is
  * served from memory, but never a stale one: not after a rollback that
- * undid a write of it, nor after another connection's commit.
+ * undid a write of it, nor after another connection's commit. The same for
+ * each conference's event counter the copies carry.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "../../src/base/cf_arena.h"
 #include "../../src/store/cf_confcache.h"
 #include "cf_test.h"
 #include "cf_test_store.h"
@@ -111,6 +113,31 @@ CF_TEST(confcache_slots_replace_and_clear)
     CF_CHECK(cf_confcache_get(cc, a.project_id, a.sid, &out) && same(&a, &out));
     cf_confcache_free(cc);
     cf_confcache_free(NULL);
+}
+
+CF_TEST(confcache_keeps_the_counter_of_the_conference_it_holds)
+{
+    struct cf_confcache *cc = cf_confcache_new(1);
+    static struct cf_conference a, b;
+    int64_t next = -9, row = -9;
+    conf_fill(&a, 1, 10);
+    conf_fill(&b, 2, 10);
+    cf_confcache_set_seq(cc, a.sid, 5, 7); /* not held: nothing */
+    cf_confcache_put(cc, &a);
+    CF_CHECK(!cf_confcache_seq(cc, a.sid, &next, &row)); /* held, counter not known */
+    cf_confcache_set_seq(cc, a.sid, 5, 7);
+    CF_CHECK(cf_confcache_seq(cc, a.sid, &next, &row) && next == 5 && row == 7);
+    a.date_updated++;
+    cf_confcache_put(cc, &a); /* a write of the conference keeps its counter */
+    CF_CHECK(cf_confcache_seq(cc, a.sid, &next, &row) && next == 5 && row == 7);
+    CF_CHECK(!cf_confcache_seq(cc, b.sid, &next, &row));
+    cf_confcache_put(cc, &b); /* the slot's newcomer has none */
+    CF_CHECK(!cf_confcache_seq(cc, b.sid, &next, &row) && !cf_confcache_seq(cc, a.sid, &next, &row));
+    cf_confcache_set_seq(cc, b.sid, 1, 2);
+    cf_confcache_clear(cc);
+    cf_confcache_put(cc, &b);
+    CF_CHECK(!cf_confcache_seq(cc, b.sid, &next, &row)); /* gone with the clear */
+    cf_confcache_free(cc);
 }
 
 /* A conference in the store with the cache's connection `st`: project 1,
@@ -215,6 +242,131 @@ CF_TEST(store_conf_cache_is_never_stale)
     w.sid[0] = 'f';
     CF_CHECK(read_in_tx(st, &w, &got) == CF_ENOTFOUND);
 
+    other->ops->close(other);
+    st->ops->close(st);
+    cf_test_store_close(&e);
+}
+
+/* Appends event `seq` of conference c through st (inside its transaction). */
+static int append(struct cf_store *st, const struct cf_conference *c, int64_t seq)
+{
+    static struct cf_event ev;
+    memset(&ev, 0, sizeof ev);
+    memcpy(ev.project_id, c->project_id, sizeof ev.project_id);
+    memcpy(ev.conference_sid, c->sid, sizeof ev.conference_sid);
+    snprintf(ev.name, sizeof ev.name, "participant-mute");
+    ev.params = "SequenceNumber=x";
+    ev.seq = seq;
+    ev.created = 1000 + seq;
+    return st->ops->event_append(st, &ev);
+}
+
+/* The next SequenceNumber of c, in a write transaction of st that reads the
+ * conference first (as every use-case does). */
+static int64_t next_in_tx(struct cf_store *st, const struct cf_conference *c)
+{
+    static struct cf_conference got;
+    int64_t next = -9;
+    if (st->ops->begin(st, true)) return -1;
+    if (st->ops->conf_get(st, c->project_id, c->sid, &got) == 0)
+        (void)st->ops->event_next_seq(st, c->sid, &next);
+    st->ops->commit(st);
+    return next;
+}
+
+/* The seqs the Events API lists for c, in its order, as one number: each
+ * digit one event (so 0,1,2 reads 12 with a leading 1 for the count's sake). */
+static long listed(struct cf_store *st, const struct cf_conference *c)
+{
+    struct cf_arena a;
+    struct cf_outbox_row *rows = NULL;
+    size_t n = 0;
+    bool more = false;
+    long v = 1;
+    cf_arena_init(&a);
+    if (st->ops->outbox_list(st, c->project_id, c->sid, NULL, 100, &a, &rows, &n, &more) == 0)
+        for (size_t i = 0; i < n; i++) v = v * 10 + rows[i].seq;
+    cf_arena_cleanup(&a);
+    return v;
+}
+
+/* Each conference's event counter (conference_seqs, schema 11) is kept in
+ * the writer's copy of the conference too: the next SequenceNumber comes
+ * from memory, but never a stale one. Numbers are never skipped nor reused
+ * across a savepoint rolled back, an optimistic batch lost, or another
+ * connection's events; the Events API lists them in order. */
+CF_TEST(store_event_counter_is_never_stale)
+{
+    struct cf_test_store e;
+    struct cf_store *st, *other;
+    struct cf_err err = {0, ""};
+    struct cf_store_opts o;
+    static struct cf_conference c, c2, got;
+    int64_t next = -9;
+    CF_CHECK(cf_test_store_open(&e, "confseq") == 0);
+    o = e.opts;
+    o.conf_cache = true;
+    CF_CHECK(cf_store_open(&o, false, &st, &err) == 0);
+    CF_CHECK(cf_store_open(&e.opts, false, &other, &err) == 0);
+    CF_CHECK(store_conf(st, 1, &c) == 0);
+    CF_CHECK(store_conf(st, 2, &c2) == 0);
+    CF_CHECK(next_in_tx(st, &c) == 0); /* no event yet */
+
+    /* two events in one transaction, c2's between them */
+    CF_CHECK(st->ops->begin(st, true) == 0);
+    CF_CHECK(st->ops->conf_get(st, c.project_id, c.sid, &got) == 0);
+    CF_CHECK(st->ops->event_next_seq(st, c.sid, &next) == 0 && next == 0);
+    CF_CHECK(append(st, &c, 0) == 0);
+    CF_CHECK(append(st, &c2, 0) == 0);
+    CF_CHECK(st->ops->event_next_seq(st, c.sid, &next) == 0 && next == 1);
+    CF_CHECK(append(st, &c, 1) == 0);
+    CF_CHECK(st->ops->commit(st) == 0);
+    CF_CHECK(next_in_tx(st, &c) == 2);
+    CF_CHECK(next_in_tx(st, &c2) == 1);
+
+    /* an event undone by a savepoint's rollback: its number is given again */
+    CF_CHECK(st->ops->begin(st, true) == 0);
+    CF_CHECK(st->ops->conf_get(st, c.project_id, c.sid, &got) == 0);
+    CF_CHECK(st->ops->begin(st, true) == 0);
+    CF_CHECK(st->ops->event_next_seq(st, c.sid, &next) == 0 && next == 2);
+    CF_CHECK(append(st, &c, 2) == 0);
+    CF_CHECK(st->ops->event_next_seq(st, c.sid, &next) == 0 && next == 3);
+    st->ops->rollback(st);
+    CF_CHECK(st->ops->conf_get(st, c.project_id, c.sid, &got) == 0);
+    CF_CHECK(st->ops->event_next_seq(st, c.sid, &next) == 0 && next == 2);
+    CF_CHECK(append(st, &c, 2) == 0);
+    CF_CHECK(st->ops->commit(st) == 0);
+    CF_CHECK(next_in_tx(st, &c) == 3);
+
+    /* the same in an optimistic batch, which the rollback loses */
+    st->ops->set_optimistic(st, true);
+    CF_CHECK(st->ops->begin(st, true) == 0);
+    CF_CHECK(st->ops->conf_get(st, c.project_id, c.sid, &got) == 0);
+    CF_CHECK(st->ops->begin(st, true) == 0);
+    CF_CHECK(st->ops->event_next_seq(st, c.sid, &next) == 0 && next == 3);
+    CF_CHECK(append(st, &c, 3) == 0);
+    st->ops->rollback(st);
+    CF_CHECK(st->ops->lost(st));
+    CF_CHECK(st->ops->commit(st) != 0);
+    st->ops->set_optimistic(st, false);
+    CF_CHECK(next_in_tx(st, &c) == 3);
+
+    /* another connection's event: the next transaction counts past it */
+    CF_CHECK(other->ops->begin(other, true) == 0);
+    CF_CHECK(other->ops->event_next_seq(other, c.sid, &next) == 0 && next == 3);
+    CF_CHECK(append(other, &c, 3) == 0);
+    CF_CHECK(other->ops->commit(other) == 0);
+    CF_CHECK(next_in_tx(st, &c) == 4);
+    CF_CHECK(st->ops->begin(st, true) == 0);
+    CF_CHECK(st->ops->conf_get(st, c.project_id, c.sid, &got) == 0);
+    CF_CHECK(st->ops->event_next_seq(st, c.sid, &next) == 0 && next == 4);
+    CF_CHECK(append(st, &c, 4) == 0);
+    CF_CHECK(st->ops->commit(st) == 0);
+    CF_CHECK(next_in_tx(other, &c) == 5);
+
+    /* in order, each once */
+    CF_CHECK(listed(st, &c) == 101234);
+    CF_CHECK(listed(other, &c2) == 10);
     other->ops->close(other);
     st->ops->close(st);
     cf_test_store_close(&e);
