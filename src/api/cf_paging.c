@@ -70,9 +70,13 @@ void cf_api_page_begin(struct cf_json *w, const char *key)
 static const char *page_uri(struct cf_api_req *r, const char *path, const char *filters,
                             int size, int page, char dir, const char *sid)
 {
-    return cf_arena_printf(r->a, "%s?%s%sPageSize=%d&Page=%d%s%s%s", path, filters,
-                           *filters ? "&" : "", size, page, sid ? "&PageToken=P" : "",
-                           sid ? (dir == 'A' ? "A" : "B") : "", sid ? sid : "");
+    /* (three a page: joined, not printf'd, which took 5 % of a list's CPU) */
+    char sz[CF_STR_I64_LEN], pn[CF_STR_I64_LEN];
+    (void)cf_str_i64(sz, size);
+    (void)cf_str_i64(pn, page);
+    return cf_arena_cat(r->a, path, "?", filters, *filters ? "&" : "", "PageSize=", sz, "&Page=", pn,
+                        sid ? "&PageToken=P" : "", sid ? (dir == 'A' ? "A" : "B") : "",
+                        sid ? sid : "");
 }
 
 void cf_api_page_end(struct cf_api_req *r, struct cf_json *w, const char *path,
