@@ -53,6 +53,7 @@
 #define MAX_ITEMS 100
 #define ANNOUNCE_MAX_SECONDS 60.0
 #define MAX_OUTCOMES (MAX_EVENTS_IN_FLIGHT + 2 * MAX_ANNS_IN_FLIGHT)
+#define SPARE_HANDLES 16    /* finished libcurl handles kept for the next transfers */
 
 enum job_kind { J_EVENT, J_FETCH, J_MEDIA };
 
@@ -125,6 +126,14 @@ struct cf_webhook {
     int nanns;
     struct job *jobs;           /* transfers in flight */
     unsigned rnd;               /* jitter state */
+    /* libcurl handles of finished transfers, reset (curl_easy_reset): the
+     * next transfers take them instead of making and freeing one each */
+    CURL *spare[SPARE_HANDLES];
+    int nspare;
+    /* the signing key of the project last asked for, read once per scan
+     * (so a rotated key is used from the next scan on) */
+    char key_project[CF_UUID_SIZE];
+    char key[65];
 };
 
 /* ---- small helpers ---- */
@@ -176,8 +185,14 @@ static struct job *job_new(struct cf_webhook *w, enum job_kind kind, size_t cap)
 static void job_reset(struct job *j)
 {
     if (j->easy) {
-        curl_multi_remove_handle(j->w->multi, j->easy);
-        curl_easy_cleanup(j->easy);
+        struct cf_webhook *w = j->w;
+        curl_multi_remove_handle(w->multi, j->easy);
+        if (w->nspare < SPARE_HANDLES) {
+            curl_easy_reset(j->easy); /* (holds no pointer to j any more) */
+            w->spare[w->nspare++] = j->easy;
+        } else {
+            curl_easy_cleanup(j->easy);
+        }
         j->easy = NULL;
     }
     curl_slist_free_all(j->headers);
@@ -233,7 +248,7 @@ static int job_request(struct job *j, const char *url)
     else
         rc = cf_sign_form_body(j->key, signed_url, params, strlen(params), &j->arena, sig);
     if (rc) return rc;
-    j->easy = curl_easy_init();
+    j->easy = w->nspare > 0 ? w->spare[--w->nspare] : curl_easy_init();
     if (!j->easy) return CF_ENOMEM;
     snprintf(hdr, sizeof hdr, "X-SignalWire-Signature: %s", sig);
     j->headers = curl_slist_append(j->headers, hdr);
@@ -334,8 +349,14 @@ static bool follow(struct job *j, CURLcode res)
 static bool get_key(struct cf_webhook *w, const char *project_id, char key[65])
 {
     struct cf_project p;
+    if (w->key_project[0] && strcmp(w->key_project, project_id) == 0) {
+        memcpy(key, w->key, 65);
+        return true;
+    }
     if (w->st->ops->project_get(w->st, project_id, &p)) return false;
     memcpy(key, p.signing_key, 65);
+    memcpy(w->key, p.signing_key, 65);
+    cf_str_copy(w->key_project, sizeof w->key_project, project_id);
     return true;
 }
 
@@ -775,6 +796,7 @@ static void scan(struct cf_webhook *w)
     struct cf_ann_row *anns = NULL;
     size_t n = 0;
     cf_arena_init(&a);
+    w->key_project[0] = '\0'; /* the keys as they are now */
     if (w->nevents < MAX_EVENTS_IN_FLIGHT &&
         w->st->ops->outbox_due(w->st, cf_time_now_us(),
                                (size_t)(MAX_EVENTS_IN_FLIGHT - w->nevents) * 2, &a, &rows, &n) == 0) {
@@ -906,6 +928,7 @@ void cf_webhook_stop(struct cf_webhook *w)
         if (j->kind != J_EVENT && j->ann && --j->ann->inflight == 0) ann_free(j->ann);
         job_free(j);
     }
+    while (w->nspare > 0) curl_easy_cleanup(w->spare[--w->nspare]);
     curl_multi_cleanup(w->multi);
     w->st->ops->close(w->st);
     cf_free(w);
