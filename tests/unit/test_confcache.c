@@ -154,6 +154,22 @@ static int store_conf(struct cf_store *st, int i, struct cf_conference *c)
     return st->ops->commit(st);
 }
 
+/* A test database with two connections to it: st with the conference
+ * cache (as the writer's), other without; conferences 1 and 2 stored. */
+static int open_two(struct cf_test_store *e, const char *name, struct cf_store **st,
+                    struct cf_store **other, struct cf_conference *c1, struct cf_conference *c2)
+{
+    struct cf_err err = {0, ""};
+    struct cf_store_opts o;
+    if (cf_test_store_open(e, name)) return -1;
+    o = e->opts;
+    o.conf_cache = true;
+    if (cf_store_open(&o, false, st, &err)) return -1;
+    if (cf_store_open(&e->opts, false, other, &err)) return -1;
+    if (store_conf(*st, 1, c1) || store_conf(*st, 2, c2)) return -1;
+    return 0;
+}
+
 /* Reads conference sid in a write transaction of st. */
 static int read_in_tx(struct cf_store *st, const struct cf_conference *c, struct cf_conference *out)
 {
@@ -167,17 +183,10 @@ static int read_in_tx(struct cf_store *st, const struct cf_conference *c, struct
 CF_TEST(store_conf_cache_is_never_stale)
 {
     struct cf_test_store e;
-    struct cf_store *st, *other;
-    struct cf_err err = {0, ""};
-    struct cf_store_opts o;
+    struct cf_store *st = NULL, *other = NULL;
     static struct cf_conference c, c2, got, w;
-    CF_CHECK(cf_test_store_open(&e, "confcache") == 0);
-    o = e.opts;
-    o.conf_cache = true;
-    CF_CHECK(cf_store_open(&o, false, &st, &err) == 0);
-    CF_CHECK(cf_store_open(&e.opts, false, &other, &err) == 0);
-    CF_CHECK(store_conf(st, 1, &c) == 0);
-    CF_CHECK(store_conf(st, 2, &c2) == 0);
+    CF_CHECK(open_two(&e, "confcache", &st, &other, &c, &c2) == 0);
+    if (!st || !other) return;
     CF_CHECK(read_in_tx(st, &c, &got) == 0 && same(&c, &got));
 
     /* another connection's commit: the next transaction reads it */
@@ -298,18 +307,11 @@ static long listed(struct cf_store *st, const struct cf_conference *c)
 CF_TEST(store_event_counter_is_never_stale)
 {
     struct cf_test_store e;
-    struct cf_store *st, *other;
-    struct cf_err err = {0, ""};
-    struct cf_store_opts o;
+    struct cf_store *st = NULL, *other = NULL;
     static struct cf_conference c, c2, got;
     int64_t next = -9;
-    CF_CHECK(cf_test_store_open(&e, "confseq") == 0);
-    o = e.opts;
-    o.conf_cache = true;
-    CF_CHECK(cf_store_open(&o, false, &st, &err) == 0);
-    CF_CHECK(cf_store_open(&e.opts, false, &other, &err) == 0);
-    CF_CHECK(store_conf(st, 1, &c) == 0);
-    CF_CHECK(store_conf(st, 2, &c2) == 0);
+    CF_CHECK(open_two(&e, "confseq", &st, &other, &c, &c2) == 0);
+    if (!st || !other) return;
     CF_CHECK(next_in_tx(st, &c) == 0); /* no event yet */
 
     /* two events in one transaction, c2's between them */
