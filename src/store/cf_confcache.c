@@ -36,7 +36,7 @@ struct entry {
     unsigned status_callback_events, rec_callback_events;
     int max_participants;
     bool record_from_start, trim_silence;
-    int64_t seq_next, seq_row; /* its counter in conference_seqs, -1 and 0: not known */
+    int64_t seq_next, seq_row; /* its counter in conference_seqs; row 0: not known */
     size_t cap;  /* bytes of text */
     char text[]; /* the NSTR strings, each with its NUL, sid first */
 };
@@ -123,8 +123,8 @@ void cf_confcache_put(struct cf_confcache *cc, const struct cf_conference *c)
     size_t len[NSTR], need = 0, k = slot_of(cc, c->sid);
     struct entry *e = cc->slot[k];
     /* a write of the conference leaves its counter as it was */
-    bool same = e && e->epoch == cc->epoch && strcmp(e->text, c->sid) == 0;
-    int64_t seq_next = same ? e->seq_next : -1, seq_row = same ? e->seq_row : 0;
+    const struct entry *held = find(cc, c->sid);
+    int64_t seq_next = held ? held->seq_next : 0, seq_row = held ? held->seq_row : 0;
     char *t;
     for (int i = 0; i < NSTR; i++) need += (len[i] = strlen(s[i])) + 1;
     if (!e || e->cap < need) {

@@ -349,14 +349,12 @@ static bool follow(struct job *j, CURLcode res)
 static bool get_key(struct cf_webhook *w, const char *project_id, char key[65])
 {
     struct cf_project p;
-    if (w->key_project[0] && strcmp(w->key_project, project_id) == 0) {
-        memcpy(key, w->key, 65);
-        return true;
+    if (!w->key_project[0] || strcmp(w->key_project, project_id) != 0) {
+        if (w->st->ops->project_get(w->st, project_id, &p)) return false;
+        memcpy(w->key, p.signing_key, 65);
+        cf_str_copy(w->key_project, sizeof w->key_project, project_id);
     }
-    if (w->st->ops->project_get(w->st, project_id, &p)) return false;
-    memcpy(key, p.signing_key, 65);
-    memcpy(w->key, p.signing_key, 65);
-    cf_str_copy(w->key_project, sizeof w->key_project, project_id);
+    memcpy(key, w->key, 65);
     return true;
 }
 
